@@ -1,0 +1,53 @@
+"""Opening database URLs: driver choice and password-free display."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+
+from .errors import ConfigError, ConnectionFailed
+
+# psycopg 3 gives COPY; PyMySQL is pure Python and always installable.
+_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
+
+
+def parse_url(url: str | URL) -> URL:
+    """A SQLAlchemy URL with the project's default driver for its backend."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # SQLAlchemy raises ArgumentError with the raw text
+        raise ConfigError(f"not a database URL: {exc.__class__.__name__}", option="db_url") from None
+    driver = _DEFAULT_DRIVERS.get(parsed.drivername)
+    return parsed.set(drivername=driver) if driver else parsed
+
+
+def display_url(url: str | URL) -> str:
+    """The URL as text with the password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable URL>"
+
+
+def open_engine(url: str | URL, *, check: bool = True) -> sa.Engine:
+    """An engine for ``url``; with ``check``, connect once so bad URLs fail early and clearly."""
+    parsed = parse_url(url)
+    try:
+        engine = sa.create_engine(parsed)
+    except Exception as exc:
+        raise ConnectionFailed(display_url(parsed), _reason(exc)) from None
+    if check:
+        try:
+            with engine.connect():
+                pass
+        except Exception as exc:
+            engine.dispose()
+            raise ConnectionFailed(display_url(parsed), _reason(exc)) from None
+    return engine
+
+
+def _reason(exc: BaseException) -> str:
+    """First line of the driver's message; drivers do not echo passwords there."""
+    inner = getattr(exc, "orig", None) or exc
+    text = str(inner).strip().splitlines()
+    return text[0] if text else inner.__class__.__name__

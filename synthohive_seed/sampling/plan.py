@@ -1,0 +1,78 @@
+"""The sampling plan: plain data saying what will be generated, checked before any work.
+
+It is what ``--dry-run`` prints, and what :func:`.cascade.generate` executes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..errors import ConfigError
+from ..training.fit import TrainedModel
+
+
+@dataclass(frozen=True)
+class TableStep:
+    """One table in generation order."""
+
+    table: str
+    rows: int | None
+    """Rows to generate for a root; None for a child (its parents decide)."""
+    driver: str | None
+    """FK whose parents generate the rows (None for a root)."""
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class SamplingPlan:
+    """What one sampling run generates."""
+
+    seed: int
+    rows: Mapping[str, int]
+    """Row count of every root table."""
+    steps: tuple[TableStep, ...]
+    key_start: Mapping[str, int] = field(default_factory=dict)
+    """First value of each table's sequential integer key (1 unless appending)."""
+
+    def describe(self) -> str:
+        """A human-readable listing, one line per table."""
+        lines = [f"seed {self.seed}; tables in generation order:"]
+        for step in self.steps:
+            if step.driver is None:
+                lines.append(f"  {step.table}: {step.rows} rows (root)")
+            else:
+                lines.append(f"  {step.table}: children of {step.parent} via {step.driver}")
+        return "\n".join(lines)
+
+
+def make_plan(model: TrainedModel, num_rows: Mapping[str, int] | None, seed: int) -> SamplingPlan:
+    """Check ``num_rows`` against the schema and fix every root's row count."""
+    asked = dict(num_rows or {})
+    recipes = model.recipes
+    for key, count in asked.items():
+        if key not in recipes:
+            known = ", ".join(sorted(r for r, v in recipes.items() if v.driver is None))
+            raise ConfigError(f"num_rows names table {key!r}, which is not in the schema "
+                              f"(root tables: {known})", option="num_rows", table=key)
+        if recipes[key].driver is not None:
+            raise ConfigError(
+                f"num_rows names table {key!r}, whose rows come from its parent "
+                f"via {recipes[key].driver}; give counts for root tables only",
+                option="num_rows", table=key)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ConfigError(f"num_rows[{key!r}] must be a non-negative integer, got {count!r}",
+                              option="num_rows", table=key)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ConfigError(f"seed must be a non-negative integer, got {seed!r}", option="seed")
+    steps = []
+    rows = {}
+    for table in model.schema.tables:
+        recipe = recipes[table.key]
+        if recipe.driver is None:
+            rows[table.key] = asked.get(table.key, recipe.source_rows)
+            steps.append(TableStep(table.key, rows[table.key], None, None))
+        else:
+            fk = next(f for f in table.foreign_keys if f.name == recipe.driver)
+            steps.append(TableStep(table.key, None, recipe.driver, fk.referred_table))
+    return SamplingPlan(seed=seed, rows=rows, steps=tuple(steps))

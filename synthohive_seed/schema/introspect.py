@@ -1,0 +1,110 @@
+"""Build the :class:`~.model.Schema` from SQLAlchemy ``MetaData`` or a live database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+
+from ..errors import SchemaError
+from .kinds import kind_of, numeric_shape, string_length
+from .model import ColumnSpec, ForeignKeySpec, Schema, TableSpec
+from .ordering import order_tables
+
+
+def schema_from_metadata(metadata: sa.MetaData, *, dialect: str = "default") -> Schema:
+    """The immutable schema of every table in ``metadata``, parents first."""
+    tables = list(metadata.tables.values())
+    ordered, deferred = order_tables(tables)
+    specs = tuple(_table_spec(t) for t in ordered)
+    deferred_keys = frozenset((fkc.table.fullname, _fk_name(fkc)) for fkc in deferred)
+    return Schema(tables=specs, deferred_fks=deferred_keys, dialect=dialect)
+
+
+def reflect_metadata(engine: sa.Engine, schemas: Sequence[str | None] = (None,)) -> sa.MetaData:
+    """Reflect the tables (not views) of ``schemas`` (None = the default schema)."""
+    metadata = sa.MetaData()
+    for name in schemas or (None,):
+        try:
+            metadata.reflect(engine, schema=name, views=False, resolve_fks=True)
+        except sa.exc.SQLAlchemyError as exc:
+            raise SchemaError(f"cannot read schema {name or '(default)'}: {exc.__class__.__name__}: "
+                              f"{str(exc).splitlines()[0]}") from None
+    if schemas and any(schemas):
+        missing = [s for s in schemas if s and not any(t.schema == s for t in metadata.tables.values())]
+        if missing:
+            raise SchemaError(f"schema {missing[0]!r} has no tables (check --schema)")
+    return metadata
+
+
+def _table_spec(table: sa.Table) -> TableSpec:
+    pk = tuple(c.name for c in table.primary_key.columns)
+    fks = tuple(_fk_spec(fkc) for fkc in sorted(table.foreign_key_constraints, key=_fk_name))
+    uniques: list[tuple[str, ...]] = []
+    for cons in table.constraints:
+        if isinstance(cons, sa.UniqueConstraint):
+            uniques.append(tuple(c.name for c in cons.columns))
+    for index in table.indexes:
+        if index.unique and all(isinstance(e, sa.Column) for e in index.expressions):
+            uniques.append(tuple(c.name for c in index.columns))
+    seen: set[tuple[str, ...]] = set()
+    unique = tuple(u for u in uniques if u and u != pk and not (u in seen or seen.add(u)))
+    return TableSpec(
+        key=table.fullname,
+        name=table.name,
+        schema=table.schema,
+        columns=tuple(_column_spec(c, pk) for c in table.columns),
+        primary_key=pk,
+        foreign_keys=fks,
+        unique=unique,
+    )
+
+
+def _column_spec(col: sa.Column, pk: tuple[str, ...]) -> ColumnSpec:
+    precision, scale = numeric_shape(col.type)
+    kind = kind_of(col.type)
+    identity = col.identity is not None
+    serial = col.server_default is not None and "nextval" in str(
+        getattr(col.server_default, "arg", "")
+    )
+    # A lone integer primary key is database-generated unless declared otherwise
+    # (SQLite rowid alias, MySQL AUTO_INCREMENT, PG serial/identity).
+    auto = (
+        identity
+        or serial
+        or (pk == (col.name,) and kind == "integer" and col.autoincrement is True)
+    )
+    return ColumnSpec(
+        name=col.name,
+        sa_type=col.type,
+        kind=kind,
+        nullable=bool(col.nullable) and col.name not in pk,
+        length=string_length(col.type),
+        precision=precision,
+        scale=scale,
+        timezone=bool(getattr(col.type, "timezone", False)),
+        autoincrement=bool(auto),
+        computed=col.computed is not None,
+    )
+
+
+def _fk_spec(fkc: sa.ForeignKeyConstraint) -> ForeignKeySpec:
+    cols = tuple(c.name for c in fkc.columns)
+    return ForeignKeySpec(
+        name=_fk_name(fkc),
+        columns=cols,
+        referred_table=fkc.referred_table.fullname,
+        referred_columns=tuple(e.column.name for e in fkc.elements),
+        nullable=all(c.nullable for c in fkc.columns),
+    )
+
+
+def _fk_name(fkc: sa.ForeignKeyConstraint) -> str:
+    if isinstance(fkc.name, str) and fkc.name:
+        return fkc.name
+    return f"fk_{fkc.table.name}_{'_'.join(c.name for c in fkc.columns)}"
+
+
+def table_keys(schema: Schema) -> Iterable[str]:
+    """Every table key, parents first."""
+    return (t.key for t in schema.tables)

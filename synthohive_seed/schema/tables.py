@@ -1,0 +1,70 @@
+"""Turn the schema model back into SQLAlchemy ``Table`` objects for reading and writing."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeEngine
+
+from .model import Schema, TableSpec
+
+
+def to_metadata(schema: Schema, *, target_dialect: str | None = None) -> sa.MetaData:
+    """A ``MetaData`` holding every table of ``schema``.
+
+    With ``target_dialect`` different from the source's, dialect-specific types are
+    replaced by their generic SQLAlchemy equivalent (JSONB -> JSON, NVARCHAR -> String),
+    so tables can be created on another backend.
+    """
+    portable = target_dialect is not None and target_dialect != schema.dialect
+    metadata = sa.MetaData()
+    built = {spec.key: _to_table(spec, metadata, portable) for spec in schema.tables}
+    # FKs are attached once every table exists, with Column objects rather than
+    # "schema.table.col" strings, which break on names that contain dots.
+    for spec in schema.tables:
+        table = built[spec.key]
+        for fk in spec.foreign_keys:
+            parent = built[fk.referred_table]
+            table.append_constraint(
+                sa.ForeignKeyConstraint(
+                    [table.c[c] for c in fk.columns],
+                    [parent.c[c] for c in fk.referred_columns],
+                    name=fk.name,
+                )
+            )
+    return metadata
+
+
+def _to_table(spec: TableSpec, metadata: sa.MetaData, portable: bool) -> sa.Table:
+    single_pk = len(spec.primary_key) == 1
+    columns = []
+    for col in spec.columns:
+        is_pk = col.name in spec.primary_key
+        columns.append(
+            sa.Column(
+                col.name,
+                _portable(col.sa_type) if portable else col.sa_type,
+                nullable=col.nullable,
+                primary_key=is_pk,
+                # Only a lone integer key can be database-generated; declare it so a
+                # created target table gets SERIAL / AUTO_INCREMENT like the source.
+                autoincrement=bool(col.autoincrement and is_pk and single_pk),
+                quote=True,
+            )
+        )
+    constraints = [sa.UniqueConstraint(*cols) for cols in spec.unique]
+    return sa.Table(spec.name, metadata, *columns, *constraints, schema=spec.schema, quote=True)
+
+
+def table_of(metadata: sa.MetaData, spec: TableSpec) -> sa.Table:
+    """The ``Table`` for ``spec`` in a metadata built by :func:`to_metadata`."""
+    return metadata.tables[spec.key]
+
+
+def _portable(sa_type: TypeEngine) -> TypeEngine:
+    try:
+        generic = sa_type.as_generic()
+    except NotImplementedError:
+        return sa.Text()
+    if isinstance(generic, sa.ARRAY) or type(generic) is sa.types.NullType:
+        return sa.Text()
+    return generic

@@ -1,0 +1,206 @@
+"""Train every table model and linkage model of a schema, parents first."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from ..config import TrainOptions
+from ..errors import ConfigError, SchemaError, TrainingError
+from ..schema.model import ForeignKeySpec, Schema, TableSpec
+from .context import ContextEncoder, default_context_columns
+from .linkage import LinkageModel
+from .table_model import TableModel
+from .text import TextShapeGenerator
+
+log = logging.getLogger("synthohive_seed")
+
+
+@dataclass
+class TableRecipe:
+    """What sampling needs to know about one table besides its value model."""
+
+    key: str
+    source_rows: int
+    value_columns: list[str]
+    driver: str | None = None
+    """Name of the FK whose parents generate this table's rows (None: a root)."""
+    secondary: list[str] = field(default_factory=list)
+    """Other FKs to earlier tables: they point at rows chosen by popularity."""
+    context: ContextEncoder | None = None
+    """Encodes the driver parent's rows for this table's model."""
+    null_shares: dict[str, float] = field(default_factory=dict)
+    """Per FK name: share of source rows whose FK is NULL."""
+    key_texts: dict[str, TextShapeGenerator] = field(default_factory=dict)
+    """Shapes of non-integer primary-key columns that are not FK columns (codes, natural keys)."""
+
+
+@dataclass
+class TrainedModel:
+    """Everything :func:`~synthohive_seed.sampling.cascade.generate` needs; no source rows."""
+
+    schema: Schema
+    options: TrainOptions
+    recipes: dict[str, TableRecipe]
+    models: dict[str, TableModel]
+    linkages: dict[tuple[str, str], LinkageModel]
+    """(child table key, FK name) -> children-per-parent model."""
+    features: dict[str, ContextEncoder]
+    """Per parent table: the encoder of its features used by its linkage models."""
+
+
+def train(
+    schema: Schema,
+    data: Mapping[str, pd.DataFrame],
+    options: TrainOptions,
+    *,
+    progress: bool = False,
+) -> TrainedModel:
+    """Fit value models and linkage models for every table of ``schema``."""
+    _check_options(schema, options)
+    frames = {t.key: _training_frame(t, data.get(t.key), options) for t in schema.tables}
+    trained = TrainedModel(schema=schema, options=options, recipes={}, models={}, linkages={},
+                           features={})
+    bar = tqdm(schema.tables, desc="training", unit="table", disable=not progress)
+    for index, table in enumerate(bar):
+        bar.set_postfix_str(table.key)
+        _train_table(trained, table, frames, index)
+    return trained
+
+
+def driver_fk(schema: Schema, table: TableSpec, options: TrainOptions) -> ForeignKeySpec | None:
+    """The FK that drives ``table``: configured, else the first by column names."""
+    candidates = schema.ordering_fks(table)
+    if not candidates:
+        return None
+    wanted = options.driver_fks.get(table.key)
+    if wanted is None:
+        return min(candidates, key=lambda fk: ",".join(fk.columns))
+    for fk in candidates:
+        if wanted in (fk.name, ",".join(fk.columns)):
+            return fk
+    names = ", ".join(fk.name for fk in candidates)
+    raise ConfigError(f"driver FK {wanted!r} of table {table.key} is not one of its FKs to "
+                      f"earlier tables ({names})", option="driver_fks", table=table.key)
+
+
+def _train_table(trained: TrainedModel, table: TableSpec, frames: dict[str, pd.DataFrame],
+                 index: int) -> None:
+    schema, options = trained.schema, trained.options
+    frame = frames[table.key]
+    keys = set(table.primary_key) | table.fk_columns
+    values = [c.name for c in table.columns if c.name not in keys and not c.computed]
+    recipe = TableRecipe(key=table.key, source_rows=len(frame), value_columns=values)
+    for fk in table.foreign_keys:
+        recipe.null_shares[fk.name] = _null_share(frame, fk)
+    for name in table.primary_key:
+        column = table.column(name)
+        if name not in table.fk_columns and column.kind == "string":
+            recipe.key_texts[name] = TextShapeGenerator.fit(name, list(frame[name]), column.length)
+    driver = driver_fk(schema, table, options)
+    context = np.zeros((len(frame), 0))
+    for fk in schema.ordering_fks(table):
+        parent = schema.table(fk.referred_table)
+        counts, orphans, owner = _children_per_parent(frames[parent.key], frame, fk)
+        features = _parent_features(trained, parent, frames[parent.key])
+        trained.linkages[(table.key, fk.name)] = LinkageModel.fit(
+            child=table.key, parent=parent.key, fk=fk.name, counts=counts,
+            features=features.encode(parent, frames[parent.key]), orphans=orphans,
+            child_rows=len(frame))
+        if fk is driver:
+            recipe.driver = fk.name
+            columns = options.context_columns.get(table.key) or default_context_columns(
+                parent, frames[parent.key], options.max_context_columns)
+            present = owner >= 0
+            siblings = counts[np.where(present, owner, 0)]
+            encoder = ContextEncoder.fit(parent, frames[parent.key], columns, child=table.key,
+                                         sibling_counts=counts, with_presence=orphans > 0)
+            parent_rows = frames[parent.key].iloc[np.where(present, owner, 0)]
+            context = encoder.encode(parent, parent_rows.reset_index(drop=True),
+                                     sibling_counts=siblings, present=present)
+            recipe.context = encoder
+        else:
+            recipe.secondary.append(fk.name)
+    trained.recipes[table.key] = recipe
+    if not values or frame.empty:
+        return
+    epochs = tqdm(total=options.epochs, desc=f"  {table.key}", unit="epoch", leave=False,
+                  disable=not log.isEnabledFor(logging.DEBUG))
+    try:
+        trained.models[table.key] = TableModel.fit(
+            table, frame, values, context, options, seed=options.seed + 7919 * index,
+            on_epoch=lambda _: epochs.update(1))
+    except (ValueError, RuntimeError) as exc:
+        raise TrainingError(f"training table {table.key} failed: {exc}", table=table.key) from exc
+    finally:
+        epochs.close()
+    model = trained.models[table.key]
+    if model.high_cardinality:
+        log.info("%s: generated by shape (many distinct values): %s", table.key,
+                 ", ".join(model.high_cardinality))
+
+
+def _parent_features(trained: TrainedModel, parent: TableSpec, frame: pd.DataFrame) -> ContextEncoder:
+    if parent.key not in trained.features:
+        columns = default_context_columns(parent, frame, trained.options.max_context_columns)
+        trained.features[parent.key] = ContextEncoder.fit(parent, frame, columns, child=parent.key)
+    return trained.features[parent.key]
+
+
+def _children_per_parent(
+    parents: pd.DataFrame, children: pd.DataFrame, fk: ForeignKeySpec
+) -> tuple[np.ndarray, int, np.ndarray]:
+    """Children count per parent row, NULL-FK child count, and each child's parent row."""
+    parent_keys = _key_tuples(parents, fk.referred_columns)
+    child_keys = _key_tuples(children, fk.columns)
+    position = {k: i for i, k in enumerate(parent_keys)}
+    owner = np.array([position.get(k, -1) if None not in k else -1 for k in child_keys],
+                     dtype="int64")
+    counts = np.bincount(owner[owner >= 0], minlength=len(parents)).astype("int64")
+    orphans = int(sum(1 for k in child_keys if None in k))
+    return counts, orphans, owner
+
+
+def _key_tuples(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[object, ...]]:
+    cols = [frame[c].tolist() for c in columns]
+    return [tuple(_normal_key(v) for v in row) for row in zip(*cols)] if cols else []
+
+
+def _normal_key(value: object) -> object:
+    """Key values compared across tables: missing -> None, integral floats -> int."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _null_share(frame: pd.DataFrame, fk: ForeignKeySpec) -> float:
+    if frame.empty:
+        return 0.0
+    return float(frame[list(fk.columns)].isna().any(axis=1).mean())
+
+
+def _training_frame(table: TableSpec, frame: pd.DataFrame | None, options: TrainOptions) -> pd.DataFrame:
+    if frame is None:
+        return pd.DataFrame({c.name: pd.Series(dtype="object") for c in table.columns})
+    missing = [c.name for c in table.columns if c.name not in frame.columns and not c.computed]
+    if missing:
+        raise SchemaError(f"data for table {table.key} has no column {missing[0]!r}",
+                          table=table.key, column=missing[0])
+    return frame.reset_index(drop=True)
+
+
+def _check_options(schema: Schema, options: TrainOptions) -> None:
+    for option in ("driver_fks", "context_columns"):
+        for key in getattr(options, option):
+            if key not in schema:
+                raise ConfigError(f"{option} names table {key!r}, which is not in the schema",
+                                  option=option, table=key)

@@ -1,0 +1,146 @@
+"""A CTGAN-family GAN whose generator and critic also see a context vector.
+
+``ctgan.CTGAN`` conditions on one discrete column value only; a child table needs its
+parent's context (several columns, numbers included) as input. This model reuses
+ctgan's residual ``Generator`` and packed ``Discriminator`` (trained as a WGAN-GP
+critic, as ctgan does) and feeds both ``[noise, context]`` and ``[row, context]`` respectively.
+Randomness is explicit: training runs inside ``torch.random.fork_rng`` seeded from the
+given seed, so the global torch RNG is left as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from ctgan.synthesizers.ctgan import Discriminator, Generator
+from torch.nn import functional
+
+from .codecs import Span
+
+
+@dataclass(frozen=True)
+class GanShape:
+    """Sizes of the networks (saved with the weights)."""
+
+    data_dim: int
+    context_dim: int
+    noise_dim: int = 64
+    generator_dims: tuple[int, ...] = (256, 256)
+    critic_dims: tuple[int, ...] = (256, 256)
+    pac: int = 10
+
+
+class ConditionalGan:
+    """Generator ``G(noise, context) -> row`` trained against a critic ``D(row, context)``."""
+
+    def __init__(self, spans: Sequence[Span], shape: GanShape) -> None:
+        self.spans = list(spans)
+        self.shape = shape
+        self.generator = Generator(shape.noise_dim + shape.context_dim, shape.generator_dims,
+                                   shape.data_dim)
+
+    def fit(
+        self,
+        data: np.ndarray,
+        context: np.ndarray,
+        *,
+        epochs: int,
+        batch_size: int,
+        seed: int,
+        on_epoch: object = None,
+    ) -> None:
+        """Train on ``data`` (rows x data_dim) with per-row ``context`` (rows x context_dim)."""
+        shape = self.shape
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.generator = Generator(shape.noise_dim + shape.context_dim,
+                                       shape.generator_dims, shape.data_dim)
+            critic = Discriminator(shape.data_dim + shape.context_dim, shape.critic_dims,
+                                   pac=shape.pac)
+            opt_g = torch.optim.Adam(self.generator.parameters(), lr=2e-4, betas=(0.5, 0.9),
+                                     weight_decay=1e-6)
+            opt_d = torch.optim.Adam(critic.parameters(), lr=2e-4, betas=(0.5, 0.9),
+                                     weight_decay=1e-6)
+            real_all = torch.as_tensor(data, dtype=torch.float32)
+            ctx_all = torch.as_tensor(context, dtype=torch.float32)
+            rows = real_all.shape[0]
+            batch = max(shape.pac, min(batch_size, rows) // shape.pac * shape.pac)
+            steps = max(1, rows // batch)
+            rng = np.random.default_rng(seed)
+            self.generator.train()
+            for epoch in range(epochs):
+                for _ in range(steps):
+                    idx = torch.as_tensor(rng.integers(0, rows, size=batch))
+                    real, ctx = real_all[idx], ctx_all[idx]
+                    fake = self._activate(self._forward(ctx, batch), hard=False)
+                    real_in = torch.cat([real, ctx], dim=1)
+                    fake_in = torch.cat([fake, ctx], dim=1)
+                    penalty = _gradient_penalty(critic, real_in, fake_in.detach(), shape.pac)
+                    loss_d = critic(fake_in.detach()).mean() - critic(real_in).mean()
+                    opt_d.zero_grad(set_to_none=False)
+                    (loss_d + penalty).backward()
+                    opt_d.step()
+
+                    fake = self._activate(self._forward(ctx, batch), hard=False)
+                    loss_g = -critic(torch.cat([fake, ctx], dim=1)).mean()
+                    opt_g.zero_grad(set_to_none=False)
+                    loss_g.backward()
+                    opt_g.step()
+                if callable(on_epoch):
+                    on_epoch(epoch)
+            self.generator.eval()
+
+    @torch.no_grad()
+    def sample(self, context: np.ndarray, *, seed: int, chunk: int = 50_000) -> np.ndarray:
+        """One generated row per context row: linear spans raw, softmax spans as probabilities."""
+        gen = torch.Generator().manual_seed(seed)
+        ctx_all = torch.as_tensor(context, dtype=torch.float32)
+        parts = []
+        for start in range(0, ctx_all.shape[0], chunk):
+            ctx = ctx_all[start : start + chunk]
+            noise = torch.randn(ctx.shape[0], self.shape.noise_dim, generator=gen)
+            raw = self.generator(torch.cat([noise, ctx], dim=1))
+            parts.append(self._probabilities(raw))
+        if not parts:
+            return np.zeros((0, self.shape.data_dim))
+        return torch.cat(parts).numpy().astype("float64")
+
+    def _forward(self, ctx: torch.Tensor, n: int) -> torch.Tensor:
+        noise = torch.randn(n, self.shape.noise_dim)
+        return self.generator(torch.cat([noise, ctx], dim=1))
+
+    def _activate(self, raw: torch.Tensor, *, hard: bool) -> torch.Tensor:
+        parts, start = [], 0
+        for width, activation in self.spans:
+            block = raw[:, start : start + width]
+            if activation == "softmax":
+                block = functional.gumbel_softmax(block, tau=0.2, hard=hard)
+            parts.append(block)
+            start += width
+        return torch.cat(parts, dim=1)
+
+    def _probabilities(self, raw: torch.Tensor) -> torch.Tensor:
+        parts, start = [], 0
+        for width, activation in self.spans:
+            block = raw[:, start : start + width]
+            parts.append(torch.softmax(block, dim=1) if activation == "softmax" else block)
+            start += width
+        return torch.cat(parts, dim=1)
+
+
+def _gradient_penalty(critic: Discriminator, real: torch.Tensor, fake: torch.Tensor, pac: int,
+                      weight: float = 10.0) -> torch.Tensor:
+    """WGAN-GP penalty on points between real and fake packs (one mix ratio per pack).
+
+    ctgan's own version needs ``fake`` to carry the generator's graph; here the
+    interpolates are made leaves so the critic step never touches the generator.
+    """
+    alpha = torch.rand(real.size(0) // pac, 1, 1).repeat(1, pac, real.size(1)).view(-1, real.size(1))
+    mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    scores = critic(mixed)
+    grads = torch.autograd.grad(scores, mixed, torch.ones_like(scores), create_graph=True)[0]
+    norms = grads.view(-1, pac * real.size(1)).norm(2, dim=1)
+    return ((norms - 1) ** 2).mean() * weight
