@@ -15,6 +15,7 @@ from importlib import resources
 
 from .connection import display_url
 from .errors import ConfigError, ConnectionFailed, SeedError
+from .sampling.plan import check_num_rows
 from .synthesizer import Synthesizer
 
 log = logging.getLogger("synthohive_seed")
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     say(f"reading {display_url(source) if args.db_url else 'the bundled Chinook sample'}")
     synth = Synthesizer.from_url(source, schemas=args.schema, progress=progress, **options)
-    synth.plan(num_rows)  # check --num-rows before spending time on training
+    check_num_rows(synth.schema, num_rows)  # before spending time on training
     say(f"training {len(synth.schema.tables)} tables")
     synth.fit()
     if args.dry_run:

@@ -9,7 +9,9 @@ earlier rows; FKs that close a cycle are filled once every table exists.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import uuid
 from collections.abc import Mapping
 
 import numpy as np
@@ -202,9 +204,42 @@ def _typed(column: ColumnSpec, values: pd.Series) -> pd.Series:
 
 
 def _empty(column: ColumnSpec, n: int) -> pd.Series:
+    """Values for a column no model covers (its table had no rows to learn from).
+
+    NULL where allowed; otherwise a fixed valid value of the type, so the rows still load.
+    """
+    if column.nullable or n == 0:
+        value: object = None
+    else:
+        value = _PLACEHOLDERS.get(column.kind, "")
     if column.kind == "integer":
-        return pd.Series(pd.array([None] * n, dtype="Int64"))
-    return pd.Series([None] * n, dtype="object")
+        return pd.Series(pd.array([value] * n, dtype="Int64"))
+    if column.kind in ("float", "decimal"):
+        return pd.Series([value] * n, dtype="float64")
+    if column.kind == "datetime":
+        stamps = pd.Series(pd.to_datetime([value] * n)).astype("datetime64[us]")
+        return stamps.dt.tz_localize("UTC") if column.timezone else stamps
+    if column.kind == "boolean":
+        return pd.Series(pd.array([value] * n, dtype="boolean"))
+    if column.kind == "uuid" and value is not None:
+        return pd.Series([str(uuid.uuid4()) for _ in range(n)], dtype="object")
+    return pd.Series([value] * n, dtype="object")
+
+
+_PLACEHOLDERS: dict[str, object] = {
+    "integer": 0,
+    "float": 0.0,
+    "decimal": 0.0,
+    "string": "",
+    "boolean": False,
+    "date": dt.date(2000, 1, 1),
+    "datetime": dt.datetime(2000, 1, 1),
+    "time": dt.time(0, 0),
+    "interval": dt.timedelta(0),
+    "binary": b"",
+    "json": {},
+    "uuid": "",
+}
 
 
 def _fk(table: TableSpec, name: str) -> ForeignKeySpec:

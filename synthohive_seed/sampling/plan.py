@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError
+from ..schema.model import Schema
 from ..training.fit import TrainedModel
 
 
@@ -46,29 +47,37 @@ class SamplingPlan:
         return "\n".join(lines)
 
 
-def make_plan(model: TrainedModel, num_rows: Mapping[str, int] | None, seed: int) -> SamplingPlan:
-    """Check ``num_rows`` against the schema and fix every root's row count."""
+def check_num_rows(schema: Schema, num_rows: Mapping[str, int] | None) -> dict[str, int]:
+    """Refuse unknown tables, child tables and counts that are not whole numbers >= 0.
+
+    Needs only the schema, so callers can check before spending time on training.
+    """
     asked = dict(num_rows or {})
-    recipes = model.recipes
+    roots = set(schema.roots())
     for key, count in asked.items():
-        if key not in recipes:
-            known = ", ".join(sorted(r for r, v in recipes.items() if v.driver is None))
+        if key not in schema:
             raise ConfigError(f"num_rows names table {key!r}, which is not in the schema "
-                              f"(root tables: {known})", option="num_rows", table=key)
-        if recipes[key].driver is not None:
-            raise ConfigError(
-                f"num_rows names table {key!r}, whose rows come from its parent "
-                f"via {recipes[key].driver}; give counts for root tables only",
-                option="num_rows", table=key)
+                              f"(root tables: {', '.join(sorted(roots))})",
+                              option="num_rows", table=key)
+        if key not in roots:
+            raise ConfigError(f"num_rows names table {key!r}, whose rows come from its parent "
+                              "tables; give counts for root tables only "
+                              f"({', '.join(sorted(roots))})", option="num_rows", table=key)
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise ConfigError(f"num_rows[{key!r}] must be a non-negative integer, got {count!r}",
                               option="num_rows", table=key)
+    return asked
+
+
+def make_plan(model: TrainedModel, num_rows: Mapping[str, int] | None, seed: int) -> SamplingPlan:
+    """Check ``num_rows`` against the schema and fix every root's row count."""
+    asked = check_num_rows(model.schema, num_rows)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ConfigError(f"seed must be a non-negative integer, got {seed!r}", option="seed")
     steps = []
     rows = {}
     for table in model.schema.tables:
-        recipe = recipes[table.key]
+        recipe = model.recipes[table.key]
         if recipe.driver is None:
             rows[table.key] = asked.get(table.key, recipe.source_rows)
             steps.append(TableStep(table.key, rows[table.key], None, None))

@@ -1,0 +1,304 @@
+"""The database sink: write generated frames into a live database in one transaction.
+
+Inside that one transaction, so that any failure leaves the target as it was:
+
+1. refuse tables that already hold rows (``if_exists="error"``, the only mode so far);
+2. create the tables the target lacks, from the schema;
+3. insert every table parents first, cycle-closing (deferred) FK columns as NULL;
+4. UPDATE the deferred FK columns by primary key, now that every referred row exists;
+5. finish per dialect (PostgreSQL sequences, SQLite foreign-key check).
+
+*How* rows reach the database is up to :mod:`.dialects`; this module turns frames (see
+the contract in :mod:`synthohive_seed.sinks`) into plain Python rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.schema import AddConstraint, CreateSchema, CreateTable
+from tqdm import tqdm
+
+from ..errors import ConfigError, WriteError
+from ..schema.model import ColumnSpec, Schema, TableSpec
+from ..schema.tables import to_metadata
+from .dialects import Advance, Blame, DialectHooks, hooks_for
+
+BATCH_ROWS = 20_000
+"""Rows converted and sent per executemany (or per COPY chunk)."""
+
+IfExists = Literal["error"]
+"""What to do with a target table that already holds rows ("append"/"truncate" to come)."""
+
+
+def write_database(
+    frames: Mapping[str, pd.DataFrame],
+    schema: Schema,
+    engine: sa.Engine,
+    *,
+    progress: bool = False,
+) -> dict[str, int]:
+    """Insert every table's rows in FK order in ONE transaction; return rows written per table key.
+
+    Missing target tables are created from ``schema``; existing ones are used as they
+    are but must be empty (else :class:`ConfigError` with ``option="if_exists"``). Any
+    database failure rolls everything back, created tables included where the dialect
+    has transactional DDL (PostgreSQL, SQLite), and raises :class:`WriteError` naming
+    the table and, when the driver says it, the constraint.
+    """
+    _check_frames(frames, schema)
+    _check_deferred_keys(schema)
+    hooks = hooks_for(engine.dialect.name)
+    metadata = to_metadata(schema, target_dialect=engine.dialect.name)
+    pairs = [(spec, metadata.tables[spec.key]) for spec in schema]
+    deferred = _deferred_columns(schema)
+    blame = Blame(hooks, schema, engine.dialect.loaded_dbapi.Error)
+    written: dict[str, int] = {}
+    with engine.connect() as conn, blame(None), hooks.transaction(conn):
+        _prepare_targets(conn, pairs, blame, if_exists="error")
+        for spec, table in pairs:
+            with blame(spec.key), tqdm(
+                total=len(frames[spec.key]), desc=spec.key, unit="rows", disable=not progress
+            ) as bar:
+                nulled = deferred.get(spec.key, ())
+                frame = frames[spec.key]
+                written[spec.key] = _insert(conn, hooks, spec, table, frame, nulled, bar.update)
+        for spec, table in pairs:
+            with blame(spec.key):
+                if spec.key in deferred:
+                    _update_deferred(conn, spec, table, frames[spec.key], deferred[spec.key])
+                hooks.after_table(conn, table, [c.name for c in _writable(spec)], written[spec.key])
+        hooks.before_commit(conn, pairs)
+    return written
+
+
+def _check_frames(frames: Mapping[str, pd.DataFrame], schema: Schema) -> None:
+    for spec in schema:
+        if spec.key not in frames:
+            raise ConfigError(
+                f"no frame for table {spec.key}; give one per table, empty if need be",
+                option="frames", table=spec.key,
+            )
+        lacking = [c.name for c in _writable(spec) if c.name not in frames[spec.key].columns]
+        if lacking:
+            raise ConfigError(f"the frame of {spec.key} lacks column(s) {', '.join(lacking)}",
+                              option="frames", table=spec.key)
+
+
+def _check_deferred_keys(schema: Schema) -> None:
+    # Deferred FKs are set by "UPDATE ... WHERE <primary key>"; without one, rows cannot be found.
+    for key, fk_name in sorted(schema.deferred_fks):
+        if not schema.table(key).primary_key:
+            raise WriteError(
+                f"{key}: foreign key {fk_name} closes a cycle and must be set after the rows "
+                f"are in, by primary key, but {key} has none; add a primary key. "
+                "Nothing was written",
+                table=key, constraint=fk_name,
+            )
+
+
+def _deferred_columns(schema: Schema) -> dict[str, tuple[str, ...]]:
+    """Per table key, the FK columns written NULL first and UPDATEd at the end."""
+    found: dict[str, dict[str, None]] = {}  # dict as an ordered set
+    for key, fk_name in sorted(schema.deferred_fks):
+        fk = next(f for f in schema.table(key).foreign_keys if f.name == fk_name)
+        found.setdefault(key, {}).update(dict.fromkeys(fk.columns))
+    return {key: tuple(cols) for key, cols in found.items()}
+
+
+def _writable(spec: TableSpec) -> list[ColumnSpec]:
+    # Computed columns are filled by the database; writing them is an error on most backends.
+    return [c for c in spec.columns if not c.computed]
+
+
+def _prepare_targets(
+    conn: sa.Connection, pairs: Sequence[tuple[TableSpec, sa.Table]], blame: Blame,
+    *, if_exists: IfExists,
+) -> None:
+    """Check the tables the target has, create the ones it lacks."""
+    inspector = sa.inspect(conn)
+    missing = []
+    for spec, table in pairs:
+        with blame(spec.key):
+            exists = inspector.has_table(spec.name, schema=spec.schema)
+            held = _row_count(conn, table) if exists else 0
+        if not exists:
+            missing.append((spec, table))
+        elif held:  # if_exists == "error", the only mode so far; "append"/"truncate" branch here
+            raise ConfigError(
+                f"target table {spec.key} already holds {held} row{'s' if held != 1 else ''}; "
+                "nothing was written. Empty it or seed another database",
+                option="if_exists", table=spec.key,
+            )
+    # Tables first without FKs, then the FKs, so cycles need no special order; SQLite
+    # cannot ALTER in a constraint, but neither does it check the referred table exists.
+    inline = not conn.dialect.supports_alter
+    if conn.dialect.name == "postgresql":
+        # Tables of other schemas (``app.demo``) need their schema in a fresh target.
+        for name in sorted({spec.schema for spec, _ in missing if spec.schema}):
+            if not inspector.has_schema(name):
+                conn.execute(CreateSchema(name))
+    for spec, table in missing:
+        with blame(spec.key):
+            conn.execute(CreateTable(table, include_foreign_key_constraints=None if inline else []))
+    if not inline:
+        for spec, table in missing:
+            for fkc in table.foreign_key_constraints:
+                with blame(spec.key):
+                    conn.execute(AddConstraint(fkc))
+
+
+def _row_count(conn: sa.Connection, table: sa.Table) -> int:
+    # A LIMIT 1 probe first: counting a big table only to learn it is not empty is slow.
+    if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:
+        return 0
+    return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+
+def _insert(
+    conn: sa.Connection, hooks: DialectHooks, spec: TableSpec, table: sa.Table,
+    frame: pd.DataFrame, nulled: Sequence[str], advance: Advance,
+) -> int:
+    """Insert ``frame`` into ``table`` a batch at a time; the number of rows written."""
+    if frame.empty or not _writable(spec):
+        return 0
+    # A generator: each batch is converted only when the hook asks for it, so a big
+    # table is never held twice in memory as Python objects.
+    batches = (
+        _rows(frame.iloc[start : start + BATCH_ROWS], spec, nulled)
+        for start in range(0, len(frame), BATCH_ROWS)
+    )
+    hooks.insert(conn, table, [c.name for c in _writable(spec)], batches, advance)
+    return len(frame)
+
+
+def _rows(frame: pd.DataFrame, spec: TableSpec, nulled: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The frame's rows as plain Python tuples; ``nulled`` columns are all None."""
+    columns = [
+        [None] * len(frame) if col.name in nulled else python_values(frame[col.name], col, spec.key)
+        for col in _writable(spec)
+    ]
+    return list(zip(*columns))
+
+
+def _update_deferred(
+    conn: sa.Connection, spec: TableSpec, table: sa.Table, frame: pd.DataFrame,
+    columns: Sequence[str],
+) -> None:
+    """Set the deferred FK columns by primary key, for rows where they are not NULL."""
+    keys = [python_values(frame[k], spec.column(k), spec.key) for k in spec.primary_key]
+    values = [python_values(frame[c], spec.column(c), spec.key) for c in columns]
+    # Bind names are generated: column names may hold spaces or clash with SET's own binds.
+    pk_names = [f"seed_pk_{i}" for i in range(len(keys))]
+    fk_names = [f"seed_fk_{i}" for i in range(len(columns))]
+    statement = (
+        table.update()
+        .where(*(table.c[k] == sa.bindparam(b) for k, b in zip(spec.primary_key, pk_names)))
+        .values({table.c[c]: sa.bindparam(b) for c, b in zip(columns, fk_names)})
+    )
+    params = [
+        {**dict(zip(pk_names, key)), **dict(zip(fk_names, fk))}
+        for key, fk in zip(zip(*keys), zip(*values))
+        if any(v is not None for v in fk)
+    ]
+    for start in range(0, len(params), BATCH_ROWS):
+        conn.execute(statement, params[start : start + BATCH_ROWS])
+
+
+def python_values(series: pd.Series, col: ColumnSpec, key: str) -> list[Any]:
+    """The values of ``series`` as plain Python objects for ``col``; every missing value is None.
+
+    numpy scalars never reach the driver; decimals become :class:`~decimal.Decimal`,
+    datetimes of time-zone columns aware UTC datetimes (naive ones are taken as UTC).
+    """
+    missing = series.isna().to_numpy()
+    convert = _converter(col)
+    try:
+        return [None if gone else convert(v) for v, gone in zip(_objects(series, col), missing)]
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise WriteError(
+            f"{key}.{col.name}: cannot write a value as {col.kind} ({exc.__class__.__name__}: "
+            f"{exc}); nothing was written", table=key,
+        ) from None
+
+
+def _objects(series: pd.Series, col: ColumnSpec) -> Sequence[Any]:
+    if isinstance(series.dtype, pd.DatetimeTZDtype) or series.dtype.kind == "M":
+        aware = series.dt.tz is not None
+        if col.timezone and not aware:
+            series = series.dt.tz_localize("UTC")
+        elif aware and not col.timezone:
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        return series.array.to_pydatetime()  # type: ignore[attr-defined, no-any-return]
+    if series.dtype.kind == "m":
+        return series.array.to_pytimedelta()  # type: ignore[attr-defined, no-any-return]
+    return series.to_numpy(dtype=object)  # type: ignore[no-any-return]
+
+
+def _converter(col: ColumnSpec) -> Callable[[Any], Any]:
+    if col.kind == "decimal":
+        return lambda v: _to_decimal(v, col.scale)
+    if col.kind == "uuid" and getattr(col.sa_type, "as_uuid", False):
+        return lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))
+    return _CONVERTERS.get(col.kind, _plain)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, pd.Timedelta):
+        return value.to_pytimedelta()
+    return value
+
+
+def _to_int(value: Any) -> int:
+    number = int(value)
+    if number != value:
+        raise ValueError(f"{value!r} is not a whole number")
+    return number
+
+
+def _to_bool(value: Any) -> bool:
+    # bool("false") is True: accept only real booleans and 0/1.
+    if isinstance(value, (bool, np.bool_)) or value in (0, 1):
+        return bool(value)
+    raise ValueError(f"{value!r} is not a boolean")
+
+
+def _to_decimal(value: Any, scale: int | None) -> decimal.Decimal:
+    if isinstance(value, decimal.Decimal):
+        return value
+    number = float(value)
+    # repr gives the shortest text that reads back as the same float: 12.3, not 12.2999...
+    return decimal.Decimal(repr(round(number, scale) if scale is not None else number))
+
+
+def _to_date(value: Any) -> dt.date:
+    plain = _plain(value)
+    if isinstance(plain, dt.datetime):
+        return plain.date()
+    if isinstance(plain, dt.date):
+        return plain
+    raise TypeError(f"{value!r} is not a date")
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "integer": _to_int,
+    "float": float,
+    "boolean": _to_bool,
+    "string": str,
+    "uuid": str,
+    "date": _to_date,
+    "binary": bytes,
+}

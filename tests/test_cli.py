@@ -1,0 +1,84 @@
+"""The command line as a user runs it: real processes, real SQLite files."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from synthohive_seed.cli import build_parser, parse_num_rows
+from synthohive_seed.errors import ConfigError
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "synthohive_seed", "--quiet", *args],
+                          capture_output=True, text=True, timeout=600)
+
+
+def dump(path: Path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return list(conn.iterdump())
+
+
+def test_help_explains_every_flag() -> None:
+    text = build_parser().format_help()
+    for flag in ("--db-url", "--target-url", "--output-path", "--output-format", "--num-rows",
+                 "--seed", "--epochs", "--schema", "--dry-run", "--quiet"):
+        assert flag in text
+
+
+def test_parse_num_rows() -> None:
+    assert parse_num_rows(["Artist=3", "cd.members=0"]) == {"Artist": 3, "cd.members": 0}
+    with pytest.raises(ConfigError):
+        parse_num_rows(["Artist"])
+    with pytest.raises(ConfigError) as err:
+        parse_num_rows(["Artist=many"])
+    assert err.value.table == "Artist"
+
+
+def test_same_seed_twice_gives_identical_databases(tmp_path: Path) -> None:
+    outputs = []
+    for name in ("a.db", "b.db"):
+        target = tmp_path / name
+        done = run_cli("--target-url", f"sqlite:///{target}", "--epochs", "1", "--seed", "4",
+                       "--num-rows", "Artist=40")
+        assert done.returncode == 0, done.stderr
+        outputs.append(dump(target))
+    assert outputs[0] == outputs[1]
+    assert sum(1 for line in outputs[0] if line.startswith('INSERT INTO "Artist"')) == 40
+
+
+def test_unknown_table_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    target = tmp_path / "t.db"
+    done = run_cli("--target-url", f"sqlite:///{target}", "--epochs", "1", "--num-rows", "Nope=3")
+    assert done.returncode == 2
+    assert "Nope" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not target.exists() or dump(target) in ([], ["BEGIN TRANSACTION;", "COMMIT;"])
+
+
+def test_negative_count_is_refused(tmp_path: Path) -> None:
+    done = run_cli("--target-url", f"sqlite:///{tmp_path / 't.db'}", "--num-rows", "Artist=-5")
+    assert done.returncode == 2
+    assert "Artist" in done.stderr and "non-negative" in done.stderr
+
+
+def test_unreachable_url_is_one_line_without_password(tmp_path: Path) -> None:
+    done = run_cli("--db-url", "postgresql://scott:tiger-secret@127.0.0.1:1/nowhere",
+                   "--target-url", f"sqlite:///{tmp_path / 't.db'}")
+    assert done.returncode == 3
+    assert "tiger-secret" not in done.stderr + done.stdout
+    assert "***" in done.stderr and "Traceback" not in done.stderr
+    missing = run_cli("--db-url", f"sqlite:///{tmp_path / 'no' / 'such.db'}",
+                      "--target-url", f"sqlite:///{tmp_path / 't.db'}")
+    assert missing.returncode == 3
+    assert not (tmp_path / "t.db").exists()
+
+
+def test_output_needs_a_destination() -> None:
+    done = run_cli()
+    assert done.returncode == 2
+    assert "--target-url" in done.stderr
