@@ -108,3 +108,31 @@ def test_serial_and_identity_keys_accept_plain_inserts(postgresql: psycopg.Conne
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{postgresql.info.dbname}_target" '
                                  "WITH (FORCE)")
         admin.dispose()
+
+
+clubdata_proc = factories.postgresql_noproc(
+    host="127.0.0.1", port=5432, user="postgres", dbname="seed_clubdata_src",
+    load=[DATA / "clubdata.sql"],
+)
+clubdata_db = factories.postgresql("clubdata_proc")
+
+
+def test_cli_reads_a_named_schema(clubdata_db: psycopg.Connection, pg_url: str) -> None:
+    """pgexercises' clubdata lives in schema ``cd`` only; --schema picks it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "synthohive_seed", "--quiet", "--db-url", url_of(clubdata_db),
+         "--schema", "cd", "--target-url", pg_url, "--num-rows", "cd.members=60",
+         "--epochs", "1"],
+        capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM cd.members").scalar() == 60
+        assert conn.exec_driver_sql("SELECT count(*) FROM cd.bookings").scalar() > 0
+        loops = conn.exec_driver_sql(
+            "SELECT count(*) FROM cd.members WHERE recommendedby = memid").scalar()
+        assert loops == 0
+    engine.dispose()
+    check = subprocess.run([sys.executable, str(VERIFY), pg_url, "--schema", "cd"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
