@@ -21,6 +21,8 @@ from tqdm.auto import tqdm
 from ..errors import SchemaError
 from ..schema.model import ColumnSpec, ForeignKeySpec, TableSpec
 from ..training.fit import TrainedModel
+from .checks import enforce_checks
+from .uniques import enforce_uniques
 from .keys import choose_parents, earlier_rows, primary_keys
 from .plan import SamplingPlan
 
@@ -94,6 +96,10 @@ def _generate_table(
         weights = linkage.sample_counts(model.features[parent.key].encode(parent, frames[parent.key]),
                                         rng).astype("float64")
         _point_at(frame, fk, frames[parent.key], model, table, rng, weights=weights)
+    # CHECKs before keys: rows dropped here are gone before any key or child points at them.
+    frame = enforce_checks(table, frame, rng, frozen=frozenset(table.primary_key) | table.fk_columns)
+    frame = enforce_uniques(table, frame, table_model, rng)
+    n = len(frame)
     primary_keys(table, frame, recipe.key_texts, rng, start=plan.key_start.get(table.key, 1))
     for fk in table.foreign_keys:
         if fk.referred_table == table.key and not schema.is_deferred(table.key, fk):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ..errors import SchemaError
 from .kinds import kind_of, numeric_shape, string_length
-from .model import ColumnSpec, ForeignKeySpec, Schema, TableSpec
+from .model import CheckSpec, ColumnSpec, ForeignKeySpec, Schema, TableSpec
 from .ordering import order_tables
 
 
@@ -47,6 +47,11 @@ def _table_spec(table: sa.Table) -> TableSpec:
     for index in table.indexes:
         if index.unique and all(isinstance(e, sa.Column) for e in index.expressions):
             uniques.append(tuple(c.name for c in index.columns))
+    checks = tuple(
+        CheckSpec(name=c.name if isinstance(c.name, str) else None, sql=str(c.sqltext))
+        for c in sorted(table.constraints, key=lambda c: str(getattr(c, "sqltext", "")))
+        if isinstance(c, sa.CheckConstraint)
+    )
     seen: set[tuple[str, ...]] = set()
     unique = tuple(u for u in uniques if u and u != pk and not (u in seen or seen.add(u)))
     return TableSpec(
@@ -57,6 +62,7 @@ def _table_spec(table: sa.Table) -> TableSpec:
         primary_key=pk,
         foreign_keys=fks,
         unique=unique,
+        checks=checks,
     )
 
 

@@ -72,6 +72,15 @@ class ForeignKeySpec:
 
 
 @dataclass(frozen=True)
+class CheckSpec:
+    """A CHECK constraint as the database states it."""
+
+    name: str | None
+    sql: str
+    """The boolean SQL expression, in the source dialect's spelling."""
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """One table: columns, keys and constraints."""
 
@@ -84,6 +93,8 @@ class TableSpec:
     foreign_keys: tuple[ForeignKeySpec, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
     """UNIQUE constraints and unique indexes, primary key excluded."""
+    checks: tuple[CheckSpec, ...] = ()
+    """CHECK constraints (table- and column-level)."""
 
     def column(self, name: str) -> ColumnSpec:
         """The column called ``name``; KeyError when there is none."""

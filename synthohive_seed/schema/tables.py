@@ -51,7 +51,10 @@ def _to_table(spec: TableSpec, metadata: sa.MetaData, portable: bool) -> sa.Tabl
                 quote=True,
             )
         )
-    constraints = [sa.UniqueConstraint(*cols) for cols in spec.unique]
+    constraints: list[sa.Constraint] = [sa.UniqueConstraint(*cols) for cols in spec.unique]
+    if not portable:
+        # CHECK text is in the source dialect's SQL; it is only replayed on the same backend.
+        constraints += [sa.CheckConstraint(sa.text(c.sql), name=c.name) for c in spec.checks]
     return sa.Table(spec.name, metadata, *columns, *constraints, schema=spec.schema, quote=True)
 
 

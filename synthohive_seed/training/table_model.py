@@ -6,6 +6,8 @@ Columns are sorted into generators by kind and cardinality:
 * booleans and strings with few distinct values -> :class:`CategoryCodec`;
 * strings with many distinct values (names, codes, free text) -> :class:`TextShapeGenerator`,
   outside the GAN and never replaying source values;
+* JSON documents (JSON/JSONB columns, text columns holding JSON) ->
+  :class:`DocumentGenerator`, valid JSON of the source's shapes;
 * UUIDs -> fresh random UUIDs; binary, JSON and unknown types -> the documented
   fallback: values drawn from the column's own non-null values with its NULL share.
 
@@ -25,6 +27,7 @@ import pandas as pd
 from ..config import TrainOptions
 from ..schema.model import ColumnSpec, TableSpec
 from .codecs import CategoryCodec, QuantileCodec
+from .documents import DocumentGenerator, looks_like_json
 from .gan import ConditionalGan, GanShape
 from .text import TextShapeGenerator
 from .values import NUMERIC_KINDS, decimal_places, from_numbers, to_numbers
@@ -60,6 +63,7 @@ class TableModel:
     codecs: dict[str, Codec] = field(default_factory=dict)
     texts: dict[str, TextShapeGenerator] = field(default_factory=dict)
     pools: dict[str, ValuePool] = field(default_factory=dict)
+    documents: dict[str, DocumentGenerator] = field(default_factory=dict)
     uuids: list[str] = field(default_factory=list)
     datetime_steps: dict[str, float] = field(default_factory=dict)
     gan: ConditionalGan | None = None
@@ -83,9 +87,10 @@ class TableModel:
         rng = np.random.default_rng(seed)
         model = cls(table=spec.key, columns=list(value_columns), context_dim=context.shape[1])
         blocks: list[np.ndarray] = []
+        unique = {cols[0] for cols in spec.unique if len(cols) == 1}
         for name in value_columns:
             column = spec.column(name)
-            block = model._fit_column(column, frame[name], options, rng)
+            block = model._fit_column(column, frame[name], options, rng, unique=name in unique)
             if block is not None:
                 blocks.append(block)
         if blocks and len(frame) >= options.min_gan_rows:
@@ -103,7 +108,8 @@ class TableModel:
         return model
 
     def _fit_column(
-        self, column: ColumnSpec, values: pd.Series, options: TrainOptions, rng: np.random.Generator
+        self, column: ColumnSpec, values: pd.Series, options: TrainOptions,
+        rng: np.random.Generator, *, unique: bool = False,
     ) -> np.ndarray | None:
         name, kind = column.name, column.kind
         if kind in NUMERIC_KINDS:
@@ -123,10 +129,17 @@ class TableModel:
             codec = CategoryCodec.fit(name, [None if pd.isna(v) else bool(v) for v in values])
             self.codecs[name] = codec
             return codec.encode([None if pd.isna(v) else bool(v) for v in values], rng)
+        if kind == "json" or (kind == "string" and looks_like_json(list(values))):
+            self.documents[name] = DocumentGenerator.fit(name, list(values),
+                                                         as_text=kind == "string")
+            return None
         if kind == "string":
             present = values.dropna()
             distinct = present.nunique()
-            if distinct > options.max_categories or (distinct >= 5 and distinct > 0.5 * len(present)):
+            # UNIQUE strings are never categories: n rows need n distinct new values.
+            if unique or distinct > options.max_categories or (
+                distinct >= 5 and distinct > 0.5 * len(present)
+            ):
                 self.texts[name] = TextShapeGenerator.fit(name, list(values), column.length)
                 self.high_cardinality.append(name)
                 return None
@@ -160,17 +173,26 @@ class TableModel:
             for name, codec in self.codecs.items():
                 decoded[name] = codec.sample_marginal(n, rng)
         for name in self.columns:
-            column = spec.column(name)
             if name in decoded:
-                out[name] = _restore(column, decoded[name], self.datetime_steps.get(name))
-            elif name in self.texts:
-                out[name] = pd.Series(self.texts[name].sample(n, rng), dtype="object")
-            elif name in self.uuids:
-                out[name] = pd.Series([str(uuid.UUID(bytes=rng.bytes(16), version=4))
-                                       for _ in range(n)], dtype="object")
+                out[name] = _restore(spec.column(name), decoded[name], self.datetime_steps.get(name))
             else:
-                out[name] = pd.Series(self.pools[name].sample(n, rng), dtype="object")
+                out[name] = self.sample_column(spec, name, n, rng)
         return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+    def sample_column(self, spec: TableSpec, name: str, n: int, rng: np.random.Generator,
+                      *, nulls: bool = True) -> pd.Series:
+        """``n`` values of one column from its own distribution (ignoring the others)."""
+        if name in self.codecs:
+            values = self.codecs[name].sample_marginal(n, rng)
+            return _restore(spec.column(name), values, self.datetime_steps.get(name))
+        if name in self.texts:
+            return pd.Series(self.texts[name].sample(n, rng, nulls=nulls), dtype="object")
+        if name in self.documents:
+            return pd.Series(self.documents[name].sample(n, rng), dtype="object")
+        if name in self.uuids:
+            return pd.Series([str(uuid.UUID(bytes=rng.bytes(16), version=4)) for _ in range(n)],
+                             dtype="object")
+        return pd.Series(self.pools[name].sample(n, rng), dtype="object")
 
 
 def _restore(column: ColumnSpec, values: object, step: float | None) -> pd.Series:
