@@ -15,6 +15,8 @@ from ..errors import ConfigError, SchemaError, TrainingError
 from ..schema.model import ForeignKeySpec, Schema, TableSpec
 from .context import ContextEncoder, default_context_columns
 from .linkage import LinkageModel
+from .pii import PersonalData, detect_personal
+from .secondary import fit_relation
 from .table_model import TableModel
 from .text import TextShapeGenerator
 
@@ -64,23 +66,56 @@ def train(
     """Fit value models and linkage models for every table of ``schema``."""
     _check_options(schema, options)
     frames = {t.key: _training_frame(t, data.get(t.key), options) for t in schema.tables}
+    personal = _personal_data(schema, frames, options)
     trained = TrainedModel(schema=schema, options=options, recipes={}, models={}, linkages={},
                            features={})
     bar = tqdm(schema.tables, desc="training", unit="table", disable=not progress)
     for index, table in enumerate(bar):
         bar.set_postfix_str(table.key)
-        _train_table(trained, table, frames, index)
+        _train_table(trained, table, frames, index, personal)
     return trained
 
 
-def driver_fk(schema: Schema, table: TableSpec, options: TrainOptions) -> ForeignKeySpec | None:
-    """The FK that drives ``table``: configured, else the first by column names."""
+def _personal_data(schema: Schema, frames: dict[str, pd.DataFrame],
+                   options: TrainOptions) -> dict[str, PersonalData]:
+    """Find personal-data columns, keep their counts, then blank them in ``frames``.
+
+    Blanking (every value NULL) before any model is fitted means no later step (value
+    models, context, linkage or relation features) can store one of their values.
+    """
+    found: dict[str, PersonalData] = {}
+    for table in schema.tables:
+        frame = frames[table.key]
+        keys = set(table.primary_key) | table.fk_columns
+        columns = [c.name for c in table.columns if c.name not in keys and not c.computed]
+        kinds = detect_personal(table, frame, columns, options.personal_data)
+        if kinds:
+            found[table.key] = PersonalData.fit(table, frame, kinds, options.faker_locale)
+            frames[table.key] = frame.assign(**{name: None for name in kinds})
+            log.info("%s: personal data made up by Faker, never learned: %s", table.key,
+                     ", ".join(f"{name} ({kind})" for name, kind in kinds.items()))
+    return found
+
+
+def driver_fk(schema: Schema, table: TableSpec, options: TrainOptions,
+              source_rows: Mapping[str, int] | None = None) -> ForeignKeySpec | None:
+    """The FK that drives ``table``: configured, else the first by column names.
+
+    A link table (every column belongs to an FK: ``user_tags(user_id, tag_id)``) has no
+    values to condition on; its rows are pairs. It is driven by the FK to the parent with
+    the most source rows, the entity side, so that when users are scaled up each user
+    keeps its number of tags, while the small side (tags) behaves as a dimension.
+    """
     candidates = schema.ordering_fks(table)
     if not candidates:
         return None
     wanted = options.driver_fks.get(table.key)
     if wanted is None:
-        return min(candidates, key=lambda fk: ",".join(fk.columns))
+        first = min(candidates, key=lambda fk: ",".join(fk.columns))
+        if source_rows and set(table.column_names) <= table.fk_columns:
+            return max(candidates, key=lambda fk: (source_rows.get(fk.referred_table, 0),
+                                                   fk is first))
+        return first
     for fk in candidates:
         if wanted in (fk.name, ",".join(fk.columns)):
             return fk
@@ -90,8 +125,9 @@ def driver_fk(schema: Schema, table: TableSpec, options: TrainOptions) -> Foreig
 
 
 def _train_table(trained: TrainedModel, table: TableSpec, frames: dict[str, pd.DataFrame],
-                 index: int) -> None:
+                 index: int, personal: Mapping[str, PersonalData] | None = None) -> None:
     schema, options = trained.schema, trained.options
+    personal = personal or {}
     frame = frames[table.key]
     keys = set(table.primary_key) | table.fk_columns
     values = [c.name for c in table.columns if c.name not in keys and not c.computed]
@@ -102,20 +138,23 @@ def _train_table(trained: TrainedModel, table: TableSpec, frames: dict[str, pd.D
         column = table.column(name)
         if name not in table.fk_columns and column.kind == "string":
             recipe.key_texts[name] = TextShapeGenerator.fit(name, list(frame[name]), column.length)
-    driver = driver_fk(schema, table, options)
+    driver = driver_fk(schema, table, options, {k: len(f) for k, f in frames.items()})
     context = np.zeros((len(frame), 0))
     for fk in schema.ordering_fks(table):
         parent = schema.table(fk.referred_table)
         counts, orphans, owner = _children_per_parent(frames[parent.key], frame, fk)
-        features = _parent_features(trained, parent, frames[parent.key])
+        features = _parent_features(trained, parent, frames[parent.key],
+                                    _personal_columns(personal, parent.key))
         trained.linkages[(table.key, fk.name)] = LinkageModel.fit(
             child=table.key, parent=parent.key, fk=fk.name, counts=counts,
             features=features.encode(parent, frames[parent.key]), orphans=orphans,
             child_rows=len(frame))
         if fk is driver:
             recipe.driver = fk.name
+            # Personal data is blanked and made up by Faker: it says nothing about children.
+            visible = frames[parent.key].drop(columns=list(_personal_columns(personal, parent.key)))
             columns = options.context_columns.get(table.key) or default_context_columns(
-                parent, frames[parent.key], options.max_context_columns)
+                parent, visible, options.max_context_columns)
             present = owner >= 0
             siblings = counts[np.where(present, owner, 0)]
             encoder = ContextEncoder.fit(parent, frames[parent.key], columns, child=table.key,
@@ -126,6 +165,8 @@ def _train_table(trained: TrainedModel, table: TableSpec, frames: dict[str, pd.D
             recipe.context = encoder
         else:
             recipe.secondary.append(fk.name)
+            fit_relation(trained.linkages[(table.key, fk.name)], table, frame,
+                         features.encode(parent, frames[parent.key]), owner)
     trained.recipes[table.key] = recipe
     if not values or frame.empty:
         return
@@ -134,7 +175,7 @@ def _train_table(trained: TrainedModel, table: TableSpec, frames: dict[str, pd.D
     try:
         trained.models[table.key] = TableModel.fit(
             table, frame, values, context, options, seed=options.seed + 7919 * index,
-            on_epoch=lambda _: epochs.update(1))
+            on_epoch=lambda _: epochs.update(1), personal=personal.get(table.key))
     except (ValueError, RuntimeError) as exc:
         raise TrainingError(f"training table {table.key} failed: {exc}", table=table.key) from exc
     finally:
@@ -145,11 +186,18 @@ def _train_table(trained: TrainedModel, table: TableSpec, frames: dict[str, pd.D
                  ", ".join(model.high_cardinality))
 
 
-def _parent_features(trained: TrainedModel, parent: TableSpec, frame: pd.DataFrame) -> ContextEncoder:
+def _parent_features(trained: TrainedModel, parent: TableSpec, frame: pd.DataFrame,
+                     skip: frozenset[str] = frozenset()) -> ContextEncoder:
     if parent.key not in trained.features:
-        columns = default_context_columns(parent, frame, trained.options.max_context_columns)
+        columns = default_context_columns(parent, frame.drop(columns=list(skip)),
+                                          trained.options.max_context_columns)
         trained.features[parent.key] = ContextEncoder.fit(parent, frame, columns, child=parent.key)
     return trained.features[parent.key]
+
+
+def _personal_columns(personal: Mapping[str, PersonalData], key: str) -> frozenset[str]:
+    found = personal.get(key)
+    return frozenset(found.kinds) if found is not None else frozenset()
 
 
 def _children_per_parent(
