@@ -8,13 +8,25 @@ database cannot pass silently.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import psycopg
 import pytest
 from pytest_postgresql import factories
 
-postgresql_noproc = factories.postgresql_noproc(host="127.0.0.1", port=5432, user="postgres")
+# pytester: the pytest plugin is tested by running small user projects (test_pytest_plugin.py).
+pytest_plugins = ["pytester"]
+
+# Source and empty-target templates of the sample databases (chinook_src, northwind_tgt...).
+from .datasets import (  # noqa: E402,F401
+    chinook_src, chinook_src_proc, chinook_tgt, chinook_tgt_proc, clubdata_src, clubdata_src_proc,
+    clubdata_tgt, clubdata_tgt_proc, northwind_src, northwind_src_proc, northwind_tgt,
+    northwind_tgt_proc, oracle_co_src, oracle_co_src_proc, oracle_co_tgt, oracle_co_tgt_proc,
+)
+
+postgresql_noproc = factories.postgresql_noproc(host="127.0.0.1", port=5432, user="postgres",
+                                                dbname=f"seed_tests_{os.getpid()}")
 postgresql = factories.postgresql("postgresql_noproc")
 
 

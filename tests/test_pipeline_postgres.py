@@ -10,31 +10,19 @@ import pandas as pd
 import psycopg
 import pytest
 import sqlalchemy as sa
-from pytest_postgresql import factories
 
 from synthohive_seed import Synthesizer
 
+from .datasets import url_of
 from .frames_check import children_per_parent
 
-DATA = Path(__file__).parent / "data"
 VERIFY = Path(__file__).parent / "tools" / "verify_db.py"
-
-# A second template database holding Chinook, built once per session and cloned per test.
-chinook_proc = factories.postgresql_noproc(
-    host="127.0.0.1", port=5432, user="postgres", dbname="seed_chinook_src",
-    load=[DATA / "chinook_postgresql.sql"],
-)
-chinook_db = factories.postgresql("chinook_proc")
 
 pytestmark = pytest.mark.postgres
 
 
-def url_of(conn: psycopg.Connection) -> str:
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{conn.info.dbname}"
-
-
-def test_chinook_postgres_to_postgres(chinook_db: psycopg.Connection, pg_url: str) -> None:
-    source = url_of(chinook_db)
+def test_chinook_postgres_to_postgres(chinook_src: psycopg.Connection, pg_url: str) -> None:
+    source = url_of(chinook_src)
     synth = Synthesizer.from_url(source, epochs=1, seed=3).fit()
     # Every root twice its source size: children per parent must stay the source's.
     asked = {key: 2 * len(synth.data[key]) for key in synth.schema.roots()}
@@ -110,17 +98,10 @@ def test_serial_and_identity_keys_accept_plain_inserts(postgresql: psycopg.Conne
         admin.dispose()
 
 
-clubdata_proc = factories.postgresql_noproc(
-    host="127.0.0.1", port=5432, user="postgres", dbname="seed_clubdata_src",
-    load=[DATA / "clubdata.sql"],
-)
-clubdata_db = factories.postgresql("clubdata_proc")
-
-
-def test_cli_reads_a_named_schema(clubdata_db: psycopg.Connection, pg_url: str) -> None:
+def test_cli_reads_a_named_schema(clubdata_src: psycopg.Connection, pg_url: str) -> None:
     """pgexercises' clubdata lives in schema ``cd`` only; --schema picks it."""
     done = subprocess.run(
-        [sys.executable, "-m", "synthohive_seed", "--quiet", "--db-url", url_of(clubdata_db),
+        [sys.executable, "-m", "synthohive_seed", "--quiet", "--db-url", url_of(clubdata_src),
          "--schema", "cd", "--target-url", pg_url, "--num-rows", "cd.members=60",
          "--epochs", "1"],
         capture_output=True, text=True, timeout=600)

@@ -30,11 +30,33 @@ def reflect_metadata(engine: sa.Engine, schemas: Sequence[str | None] = (None,))
         except sa.exc.SQLAlchemyError as exc:
             raise SchemaError(f"cannot read schema {name or '(default)'}: {exc.__class__.__name__}: "
                               f"{str(exc).splitlines()[0]}") from None
+    if engine.dialect.name == "sqlite":
+        _add_sqlite_inline_uniques(engine, metadata)
     if schemas and any(schemas):
         missing = [s for s in schemas if s and not any(t.schema == s for t in metadata.tables.values())]
         if missing:
             raise SchemaError(f"schema {missing[0]!r} has no tables (check --schema)")
     return metadata
+
+
+def _add_sqlite_inline_uniques(engine: sa.Engine, metadata: sa.MetaData) -> None:
+    """Add column-level ``UNIQUE`` constraints that SQLite reflection leaves out.
+
+    SQLite enforces ``email TEXT CONSTRAINT u UNIQUE`` with an automatic index that
+    SQLAlchemy skips by default; without it the seeder would not know the column must
+    hold distinct values.
+    """
+    inspector = sa.inspect(engine)
+    for table in metadata.tables.values():
+        known = {tuple(c.name for c in cons.columns) for cons in table.constraints
+                 if isinstance(cons, (sa.UniqueConstraint, sa.PrimaryKeyConstraint))}
+        known |= {tuple(c.name for c in ix.columns) for ix in table.indexes if ix.unique}
+        for index in inspector.get_indexes(table.name, schema=table.schema,
+                                           include_auto_indexes=True):
+            cols = tuple(c for c in index["column_names"] if c)
+            if index.get("unique") and cols and cols not in known and all(c in table.c for c in cols):
+                table.append_constraint(sa.UniqueConstraint(*(table.c[c] for c in cols)))
+                known.add(cols)
 
 
 def _table_spec(table: sa.Table) -> TableSpec:
