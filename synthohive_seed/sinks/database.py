@@ -2,7 +2,10 @@
 
 Inside that one transaction, so that any failure leaves the target as it was:
 
-1. refuse tables that already hold rows (``if_exists="error"``, the only mode so far);
+1. handle tables that already hold rows: refuse (``if_exists="error"``, the default),
+   keep them (``"append"``: the sampler numbered new keys above theirs), or empty them
+   (``"truncate"``: TRUNCATE on PostgreSQL, DELETE children-first elsewhere, so the
+   emptying is rolled back with everything else if the load fails);
 2. create the tables the target lacks, from the schema;
 3. insert every table parents first, cycle-closing (deferred) FK columns as NULL;
 4. UPDATE the deferred FK columns by primary key, now that every referred row exists;
@@ -34,8 +37,9 @@ from .dialects import Advance, Blame, DialectHooks, hooks_for
 BATCH_ROWS = 20_000
 """Rows converted and sent per executemany (or per COPY chunk)."""
 
-IfExists = Literal["error"]
-"""What to do with a target table that already holds rows ("append"/"truncate" to come)."""
+IfExists = Literal["error", "append", "truncate"]
+"""What to do with a target table that already holds rows."""
+IF_EXISTS: tuple[str, ...] = ("error", "append", "truncate")
 
 
 def write_database(
@@ -43,16 +47,21 @@ def write_database(
     schema: Schema,
     engine: sa.Engine,
     *,
+    if_exists: IfExists = "error",
     progress: bool = False,
 ) -> dict[str, int]:
     """Insert every table's rows in FK order in ONE transaction; return rows written per table key.
 
-    Missing target tables are created from ``schema``; existing ones are used as they
-    are but must be empty (else :class:`ConfigError` with ``option="if_exists"``). Any
+    Missing target tables are created from ``schema``; existing ones that hold rows are
+    refused (``if_exists="error"``: :class:`ConfigError` with ``option="if_exists"``),
+    kept (``"append"``) or emptied first in the same transaction (``"truncate"``). Any
     database failure rolls everything back, created tables included where the dialect
     has transactional DDL (PostgreSQL, SQLite), and raises :class:`WriteError` naming
     the table and, when the driver says it, the constraint.
     """
+    if if_exists not in IF_EXISTS:
+        raise ConfigError(f"if_exists must be one of {', '.join(IF_EXISTS)}, got {if_exists!r}",
+                          option="if_exists")
     _check_frames(frames, schema)
     _check_deferred_keys(schema)
     hooks = hooks_for(engine.dialect.name)
@@ -62,7 +71,9 @@ def write_database(
     blame = Blame(hooks, schema, engine.dialect.loaded_dbapi.Error)
     written: dict[str, int] = {}
     with engine.connect() as conn, blame(None), hooks.transaction(conn):
-        _prepare_targets(conn, pairs, blame, if_exists="error")
+        held = _prepare_targets(conn, pairs, blame, if_exists=if_exists)
+        if if_exists == "truncate" and held:
+            _empty(conn, [(s, t) for s, t in pairs if s.key in held], deferred, blame)
         for spec, table in pairs:
             with blame(spec.key), tqdm(
                 total=len(frames[spec.key]), desc=spec.key, unit="rows", disable=not progress
@@ -121,22 +132,26 @@ def _writable(spec: TableSpec) -> list[ColumnSpec]:
 def _prepare_targets(
     conn: sa.Connection, pairs: Sequence[tuple[TableSpec, sa.Table]], blame: Blame,
     *, if_exists: IfExists,
-) -> None:
-    """Check the tables the target has, create the ones it lacks."""
+) -> set[str]:
+    """Check the tables the target has, create the ones it lacks; keys of those with rows."""
     inspector = sa.inspect(conn)
     missing = []
+    held_rows: set[str] = set()
     for spec, table in pairs:
         with blame(spec.key):
             exists = inspector.has_table(spec.name, schema=spec.schema)
             held = _row_count(conn, table) if exists else 0
         if not exists:
             missing.append((spec, table))
-        elif held:  # if_exists == "error", the only mode so far; "append"/"truncate" branch here
-            raise ConfigError(
-                f"target table {spec.key} already holds {held} row{'s' if held != 1 else ''}; "
-                "nothing was written. Empty it or seed another database",
-                option="if_exists", table=spec.key,
-            )
+        elif held:
+            held_rows.add(spec.key)
+            if if_exists == "error":
+                raise ConfigError(
+                    f"target table {spec.key} already holds {held} row{'s' if held != 1 else ''}; "
+                    "nothing was written. Use if_exists='append' to add rows or 'truncate' to "
+                    "replace them, or seed another database",
+                    option="if_exists", table=spec.key,
+                )
     # Tables first without FKs, then the FKs, so cycles need no special order; SQLite
     # cannot ALTER in a constraint, but neither does it check the referred table exists.
     inline = not conn.dialect.supports_alter
@@ -153,6 +168,45 @@ def _prepare_targets(
             for fkc in table.foreign_key_constraints:
                 with blame(spec.key):
                     conn.execute(AddConstraint(fkc))
+    return held_rows
+
+
+def _empty(conn: sa.Connection, pairs: Sequence[tuple[TableSpec, sa.Table]],
+           deferred: Mapping[str, tuple[str, ...]], blame: Blame) -> None:
+    """Empty existing tables inside the load's transaction (``if_exists="truncate"``)."""
+    if conn.dialect.name == "postgresql":
+        # One TRUNCATE of all of them: FKs among the listed tables need no order. A table
+        # outside the schema that references them makes PostgreSQL refuse, by design.
+        names = ", ".join(conn.dialect.identifier_preparer.format_table(t) for _, t in pairs)
+        with blame(pairs[0][0].key):
+            conn.exec_driver_sql(f"TRUNCATE {names}")
+        return
+    for spec, table in pairs:  # cycles: clear the closing FKs so children-first deletes work
+        if spec.key in deferred:
+            with blame(spec.key):
+                conn.execute(table.update().values({c: None for c in deferred[spec.key]}))
+    for spec, table in reversed(pairs):
+        with blame(spec.key):
+            conn.execute(table.delete())
+
+
+def key_starts(engine: sa.Engine, schema: Schema) -> dict[str, int]:
+    """Per table with a lone integer key, the first free key in the target (for appending)."""
+    starts: dict[str, int] = {}
+    metadata = to_metadata(schema, target_dialect=engine.dialect.name)
+    inspector = sa.inspect(engine)
+    with engine.connect() as conn:
+        for spec in schema:
+            if len(spec.primary_key) != 1 or spec.primary_key[0] in spec.fk_columns:
+                continue
+            if spec.column(spec.primary_key[0]).kind != "integer":
+                continue
+            if not inspector.has_table(spec.name, schema=spec.schema):
+                continue
+            table = metadata.tables[spec.key]
+            top = conn.execute(sa.select(sa.func.max(table.c[spec.primary_key[0]]))).scalar()
+            starts[spec.key] = int(top) + 1 if top is not None else 1
+    return starts
 
 
 def _row_count(conn: sa.Connection, table: sa.Table) -> int:
