@@ -1,18 +1,22 @@
 """Shared fixtures: a fresh PostgreSQL database per test, a SQLite file per test.
 
 PostgreSQL comes from the server already running on 127.0.0.1:5432 (pytest-postgresql's
-``noproc`` factory clones a template database per test). Tests that use it are marked
-``postgres``; when the server is down they fail rather than skip, so a broken CI
-database cannot pass silently.
+``noproc`` factory clones a template database per test), MariaDB from the one on
+127.0.0.1:3306 (a fresh database per test). Tests that use them are marked ``postgres``
+/ ``mysql``; when a server is down they fail rather than skip, so a broken CI database
+cannot pass silently.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+import sqlalchemy as sa
 from pytest_postgresql import factories
 
 # pytester: the pytest plugin is tested by running small user projects (test_pytest_plugin.py).
@@ -40,3 +44,18 @@ def pg_url(postgresql: psycopg.Connection) -> str:
 def sqlite_url(tmp_path: Path) -> str:
     """SQLAlchemy URL of a SQLite file that does not exist yet."""
     return f"sqlite:///{tmp_path / 'target.db'}"
+
+
+@pytest.fixture
+def mysql_url() -> Iterator[str]:
+    """SQLAlchemy URL of a fresh, empty MariaDB/MySQL database (127.0.0.1:3306, root)."""
+    name = f"seed_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    server = sa.create_engine("mysql+pymysql://root@127.0.0.1:3306/")
+    with server.begin() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    try:
+        yield f"mysql+pymysql://root@127.0.0.1:3306/{name}"
+    finally:
+        with server.begin() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+        server.dispose()

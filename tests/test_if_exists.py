@@ -22,7 +22,7 @@ VERIFY = Path(__file__).parent / "tools" / "verify_db.py"
 def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'target.db'}"
-    return request.getfixturevalue("pg_url")
+    return request.getfixturevalue("mysql_url" if request.param == "mysql" else "pg_url")
 
 
 @pytest.fixture(scope="module")

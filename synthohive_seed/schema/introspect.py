@@ -97,11 +97,11 @@ def _column_spec(col: sa.Column, pk: tuple[str, ...]) -> ColumnSpec:
     )
     # A lone integer primary key is database-generated unless declared otherwise
     # (SQLite rowid alias, MySQL AUTO_INCREMENT, PG serial/identity).
-    auto = (
-        identity
-        or serial
-        or (pk == (col.name,) and kind == "integer" and col.autoincrement is True)
-    )
+    # "auto" is SQLAlchemy's default for a lone integer key that is not an FK: a SQLite
+    # INTEGER PRIMARY KEY (rowid alias) or a MetaData model's id; reflection says False
+    # where the database has no generator (a PostgreSQL INT key without a default).
+    lone_key = pk == (col.name,) and kind == "integer" and not col.foreign_keys
+    auto = identity or serial or (lone_key and col.autoincrement in (True, "auto"))
     return ColumnSpec(
         name=col.name,
         sa_type=col.type,
