@@ -5,9 +5,11 @@ The public API is what ``__all__`` lists; everything else may change.
 
 from .config import TrainOptions
 from .errors import (
+    ArtifactError,
     ConfigError,
     ConnectionFailed,
     CycleError,
+    SchemaDriftError,
     SchemaError,
     SeedError,
     TrainingError,
@@ -20,12 +22,14 @@ from .synthesizer import Synthesizer
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArtifactError",
     "ColumnSpec",
     "ConfigError",
     "ConnectionFailed",
     "CycleError",
     "ForeignKeySpec",
     "Schema",
+    "SchemaDriftError",
     "SchemaError",
     "SeedError",
     "Synthesizer",

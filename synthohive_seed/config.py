@@ -35,9 +35,15 @@ class TrainOptions:
     """Child table key -> name of the FK (or its column names joined by ``,``) that drives it."""
     context_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Child table key -> parent columns to condition on, replacing the default rule."""
+    faker_locale: str = "en_US"
+    """Faker locale for made-up personal data (names, e-mails, phones, addresses)."""
+    personal_data: Mapping[str, str] = field(default_factory=dict)
+    """``"table.column"`` -> kind of personal data (``email``, ``phone``...; see
+    ``training.pii.KINDS``), or ``"none"`` to model a column that detection flagged."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "driver_fks", _frozen(self.driver_fks))
+        object.__setattr__(self, "personal_data", _frozen(self.personal_data))
         object.__setattr__(
             self,
             "context_columns",

@@ -7,9 +7,11 @@ Every error the package raises on purpose derives from :class:`SeedError`, so ca
     SeedError
     ├── ConfigError          an option has a bad value        (.option, .table)
     ├── SchemaError          the schema cannot be seeded      (.table, .column)
-    │   └── CycleError       FK cycle with no nullable edge   (.cycle)
+    │   ├── CycleError       FK cycle with no nullable edge   (.cycle)
+    │   └── SchemaDriftError the target's schema moved away from the model (.differences)
     ├── ConnectionFailed     a database URL cannot be reached (.url, password hidden)
     ├── TrainingError        a table model could not be fit   (.table, .column)
+    ├── ArtifactError        a saved model cannot be written or read (.path)
     └── WriteError           the target refused the rows      (.table, .constraint)
 
 Messages say what happened and what to do about it.
@@ -58,6 +60,20 @@ class CycleError(SchemaError):
         """The tables of the cycle, in FK order."""
 
 
+class SchemaDriftError(SchemaError):
+    """The target's schema changed in ways the model cannot write into; nothing was written."""
+
+    def __init__(self, differences: Sequence[object]) -> None:
+        first = differences[0] if differences else None
+        lines = "; ".join(getattr(d, "describe", lambda d=d: str(d))() for d in differences)
+        super().__init__(
+            f"the target's schema differs from the model's in {len(differences)} incompatible "
+            f"way(s): {lines}. Migrate the target to match or retrain the model on it",
+            table=getattr(first, "table", None), column=getattr(first, "column", None))
+        self.differences = tuple(differences)
+        """The incompatible :class:`~synthohive_seed.drift.Difference` records."""
+
+
 class ConnectionFailed(SeedError):
     """A database URL could not be opened. ``url`` never shows the password."""
 
@@ -73,6 +89,15 @@ class TrainingError(SeedError):
         super().__init__(message)
         self.table = table
         self.column = column
+
+
+class ArtifactError(SeedError):
+    """A saved model cannot be written or read: missing, damaged, or another format version."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+        """The artifact directory (or the file in it) at fault."""
 
 
 class WriteError(SeedError):

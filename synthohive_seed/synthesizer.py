@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from .config import TrainOptions
 from .connection import display_url, open_engine
+from .drift import DriftReport, check_drift
 from .errors import ConfigError, SeedError
 from .sampling.cascade import generate
 from .sampling.plan import SamplingPlan, make_plan
@@ -92,6 +94,7 @@ class Synthesizer:
         target_url: str | None = None,
         seed: int | None = None,
         overwrite: bool = False,
+        if_exists: Literal["error", "append", "truncate"] = "error",
     ) -> dict[str, pd.DataFrame] | dict[str, str] | dict[str, int]:
         """Generate every table.
 
@@ -99,7 +102,9 @@ class Synthesizer:
         * ``output_path`` given: Delta tables there (``output_format="delta"``, the
           default), returns table -> path.
         * ``target_url``: bulk insert into that database in one transaction, returns
-          table -> rows written.
+          table -> rows written. Target tables that hold rows are refused
+          (``if_exists="error"``), added to with keys above theirs (``"append"``), or
+          emptied in the same transaction (``"truncate"``).
         Root tables not named in ``num_rows`` keep their source row count.
         """
         if output_format not in (None, "delta"):
@@ -107,22 +112,69 @@ class Synthesizer:
                               option="output_format")
         if output_path is not None and target_url is not None:
             raise ConfigError("give output_path or target_url, not both", option="output_path")
-        plan = self.plan(num_rows, seed=seed)
-        frames = generate(self._fitted(), plan, progress=self.progress)
         if target_url is not None:
-            from .sinks.database import write_database
+            from .sinks.database import IF_EXISTS, key_starts, write_database
 
+            if if_exists not in IF_EXISTS:
+                raise ConfigError(f"if_exists must be one of {', '.join(IF_EXISTS)}, got "
+                                  f"{if_exists!r}", option="if_exists")
             engine = open_engine(target_url)
             try:
-                return write_database(frames, self.schema, engine, progress=self.progress)
+                # Before any work: a target whose schema moved away stops here (see drift).
+                target = check_drift(self.schema, engine).adapt(self.schema)
+                plan = self.plan(num_rows, seed=seed)
+                if if_exists == "append":
+                    plan = replace(plan, key_start=key_starts(engine, self.schema))
+                frames = generate(self._fitted(), plan, progress=self.progress)
+                return write_database(frames, target, engine, if_exists=if_exists,
+                                      progress=self.progress)
             finally:
                 engine.dispose()
+        plan = self.plan(num_rows, seed=seed)
+        frames = generate(self._fitted(), plan, progress=self.progress)
         if output_path is not None:
             from .sinks.delta import write_delta
 
             return write_delta(frames, self.schema, output_path,
                                mode="overwrite" if overwrite else "error", progress=self.progress)
         return frames
+
+    def drift(self, target_url: str) -> DriftReport:
+        """How the database at ``target_url`` differs from the model's schema (writes nothing).
+
+        Raises ``SchemaDriftError`` when the differences stop sampling into it.
+        """
+        engine = open_engine(target_url)
+        try:
+            return check_drift(self._fitted().schema, engine)
+        finally:
+            engine.dispose()
+
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Write the trained model to the directory ``path``; returns it.
+
+        The artifact holds no source rows and no pickle: a JSON manifest plus tensor
+        weights (see :mod:`synthohive_seed.training.artifact`).
+        """
+        from .training.artifact import save_model
+
+        return str(save_model(self._fitted(), path))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, progress: bool = False) -> Synthesizer:
+        """A fitted synthesizer read from an artifact written by :meth:`save`.
+
+        It samples exactly as the one that was saved (same seed, same rows) but has no
+        source rows (``data`` is empty). Raises ``ArtifactError`` for a missing, damaged or
+        foreign artifact; loading never runs code stored in it.
+        """
+        from .training.artifact import load_model
+
+        model = load_model(path)
+        synth = cls(model.schema, progress=progress)
+        synth.options = model.options
+        synth.model = model
+        return synth
 
     def _fitted(self) -> TrainedModel:
         if self.model is None:

@@ -105,6 +105,18 @@ def test_b04_cycle_broken_at_nullable_fk(target_url: str) -> None:
     assert not frames["roles_users"].duplicated().any()
 
 
+@pytest.mark.postgres
+def test_b04_not_null_cycle_loads_when_deferrable(pg_url: str) -> None:
+    m, data = _cycle_metadata(head_nullable=False)
+    fk = next(c for c in m.tables["departments"].foreign_key_constraints if c.name == "fk_head")
+    fk.deferrable = True
+    synth, frames = seed(m, data, {"departments": 4, "users": 5, "roles": 2}, pg_url)
+    assert frames["departments"]["head_employee_id"].notna().all()
+    heads = read(pg_url, "SELECT count(*) FROM departments d JOIN employees e "
+                         "ON e.id = d.head_employee_id")
+    assert heads == [(4,)]
+
+
 def test_b04_not_null_cycle_stops_before_writing(tmp_path: Path) -> None:
     m, data = _cycle_metadata(head_nullable=False)
     with pytest.raises(CycleError) as err:
@@ -375,3 +387,31 @@ def test_b20_time_zone_aware_timestamps(target_url: str) -> None:
         back = read(target_url, "SELECT id, created_at FROM events ORDER BY id LIMIT 5")
         for (key, stamp), expected in zip(back, ev["created_at"].head(5)):
             assert pd.Timestamp(stamp) == expected, key
+
+
+def test_b13_high_cardinality_columns_are_not_one_hot(caplog: pytest.LogCaptureFixture) -> None:
+    m = sa.MetaData()
+    sa.Table("events", m, sa.Column("id", sa.BigInteger, primary_key=True),
+             sa.Column("session_token", sa.String(36), nullable=False),
+             sa.Column("user_agent", sa.String(200), nullable=False),
+             sa.Column("country", sa.CHAR(2), nullable=False),
+             sa.Column("amount", sa.Float, nullable=False))
+    rng = np.random.default_rng(14)
+    n = 5000
+    agents = [f"Mozilla/5.0 (X11; Linux) Build/{i}" for i in range(1000)]
+    countries = [f"{a}{b}" for a in "ABCDE" for b in "FGHIJK"]
+    data = {"events": pd.DataFrame({
+        "id": range(1, n + 1), "session_token": [str(uuid) for uuid in
+                                                 (f"{i:08x}-aaaa-bbbb-cccc-{i:012x}" for i in range(n))],
+        "user_agent": rng.choice(agents, n), "country": rng.choice(countries, n),
+        "amount": rng.gamma(2, 10, n)})}
+    with caplog.at_level("INFO", logger="synthohive_seed"):
+        synth = Synthesizer(m, data, epochs=1, seed=2).fit()
+    model = synth.model.models["events"]  # type: ignore[union-attr]
+    assert {"session_token", "user_agent"} <= set(model.high_cardinality)
+    assert model.gan is not None and model.gan.shape.data_dim < 100  # no 1,000-wide one-hot
+    assert any("session_token" in r.getMessage() for r in caplog.records)
+    out = synth.sample({"events": 1000})["events"]
+    assert out["session_token"].is_unique or out["session_token"].nunique() > 990
+    assert not out["session_token"].isin(data["events"]["session_token"]).any()
+    assert set(out["country"]) <= set(countries)

@@ -19,8 +19,8 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_public_api_is_pinned() -> None:
     assert sorted(synthohive_seed.__all__) == sorted([
-        "ColumnSpec", "ConfigError", "ConnectionFailed", "CycleError", "ForeignKeySpec",
-        "Schema", "SchemaError", "SeedError", "Synthesizer", "TableSpec", "TrainOptions",
+        "ArtifactError", "ColumnSpec", "ConfigError", "ConnectionFailed", "CycleError",
+        "ForeignKeySpec", "Schema", "SchemaDriftError", "SchemaError", "SeedError", "Synthesizer", "TableSpec", "TrainOptions",
         "TrainingError", "WriteError", "__version__", "reflect_metadata",
         "schema_from_metadata",
     ])

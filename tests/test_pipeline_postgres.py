@@ -73,7 +73,7 @@ def test_serial_and_identity_keys_accept_plain_inserts(postgresql: psycopg.Conne
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{postgresql.info.dbname}_target"')
     try:
-        synth.sample({"public.customers": 50, "public.coupons": 0, "app.demo": 20},
+        synth.sample({"customers": 50, "coupons": 0, "app.demo": 20},
                      target_url=target_url)
         engine = sa.create_engine(target_url)
         with engine.begin() as conn:

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from ..errors import SchemaError
 from ..schema.model import ColumnSpec, ForeignKeySpec, TableSpec
 from ..training.fit import TrainedModel
+from ..training.secondary import match_parents
 from .checks import enforce_checks
 from .uniques import enforce_uniques
 from .keys import choose_parents, earlier_rows, primary_keys
@@ -97,7 +98,7 @@ def _generate_table(
                                         rng).astype("float64")
         _point_at(frame, fk, frames[parent.key], model, table, rng, weights=weights)
     # CHECKs before keys: rows dropped here are gone before any key or child points at them.
-    frame = enforce_checks(table, frame, rng, frozen=frozenset(table.primary_key) | table.fk_columns)
+    frame = enforce_checks(table, frame, rng, frozen=frozenset(table.generated_keys) | table.fk_columns)
     frame = enforce_uniques(table, frame, table_model, rng)
     n = len(frame)
     primary_keys(table, frame, recipe.key_texts, rng, start=plan.key_start.get(table.key, 1))
@@ -123,6 +124,13 @@ def _point_at(
     if weights is None:
         weights = np.ones(len(parents))
     targets = choose_parents(weights, n, rng)
+    linkage = model.linkages.get((table.key, fk.name))
+    if linkage is not None and linkage.relation_target >= 0 and len(parents):
+        # Same parents, same counts; dealt to the rows whose values fit them
+        # (an item's price follows its product's price): see training/secondary.py.
+        spec = model.schema.table(fk.referred_table)
+        targets = match_parents(linkage, table, frame,
+                                model.features[spec.key].encode(spec, parents), targets, rng)
     if fk.nullable:
         share = model.recipes[table.key].null_shares.get(fk.name, 0.0)
         targets = np.where(rng.random(n) < share, -1, targets)

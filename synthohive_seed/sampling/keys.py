@@ -28,7 +28,7 @@ def primary_keys(
     start: int = 1,
 ) -> None:
     """Fill the primary-key columns of ``frame`` that no FK has filled, in place."""
-    free = [c for c in table.primary_key if c not in table.fk_columns]
+    free = table.generated_keys
     n = len(frame)
     for name in free:
         column = table.column(name)

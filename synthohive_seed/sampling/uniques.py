@@ -23,8 +23,11 @@ _ROUNDS = 12
 def enforce_uniques(table: TableSpec, frame: pd.DataFrame, model: TableModel | None,
                     rng: np.random.Generator) -> pd.DataFrame:
     """``frame`` with every UNIQUE set that holds a value column free of duplicates."""
-    keys = set(table.primary_key) | table.fk_columns
-    for cols in table.unique:
+    keys = set(table.generated_keys) | table.fk_columns
+    key_sets = list(table.unique)
+    if table.primary_key and not set(table.primary_key) & set(table.generated_keys):
+        key_sets.append(table.primary_key)  # a key of modelled values (and FKs) only
+    for cols in key_sets:
         movable = [c for c in cols if c not in keys and c in frame.columns]
         if not movable or frame.empty:
             continue

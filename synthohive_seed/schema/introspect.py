@@ -24,9 +24,20 @@ def schema_from_metadata(metadata: sa.MetaData, *, dialect: str = "default") -> 
 def reflect_metadata(engine: sa.Engine, schemas: Sequence[str | None] = (None,)) -> sa.MetaData:
     """Reflect the tables (not views) of ``schemas`` (None = the default schema)."""
     metadata = sa.MetaData()
-    for name in schemas or (None,):
+    partitions = _partitions(engine)
+    # The default schema is reflected as None: FKs from other schemas that point into it
+    # come back without a schema, and two names for one table would make two tables.
+    default_name = sa.inspect(engine).default_schema_name
+    schemas = list(dict.fromkeys(None if s == default_name else s for s in (schemas or [None])))
+    for name in schemas:
+        default = name or sa.inspect(engine).default_schema_name
+
+        def wanted(table: str, _: sa.MetaData, schema: str | None = default) -> bool:
+            # A PostgreSQL partition is written through its partitioned parent.
+            return (schema, table) not in partitions
+
         try:
-            metadata.reflect(engine, schema=name, views=False, resolve_fks=True)
+            metadata.reflect(engine, schema=name, views=False, resolve_fks=True, only=wanted)
         except sa.exc.SQLAlchemyError as exc:
             raise SchemaError(f"cannot read schema {name or '(default)'}: {exc.__class__.__name__}: "
                               f"{str(exc).splitlines()[0]}") from None
@@ -37,6 +48,17 @@ def reflect_metadata(engine: sa.Engine, schemas: Sequence[str | None] = (None,))
         if missing:
             raise SchemaError(f"schema {missing[0]!r} has no tables (check --schema)")
     return metadata
+
+
+def _partitions(engine: sa.Engine) -> set[tuple[str, str]]:
+    """(schema, table) of every PostgreSQL partition; empty elsewhere."""
+    if engine.dialect.name != "postgresql":
+        return set()
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relispartition").fetchall()
+    return {(r[0], r[1]) for r in rows}
 
 
 def _add_sqlite_inline_uniques(engine: sa.Engine, metadata: sa.MetaData) -> None:
@@ -124,6 +146,7 @@ def _fk_spec(fkc: sa.ForeignKeyConstraint) -> ForeignKeySpec:
         referred_table=fkc.referred_table.fullname,
         referred_columns=tuple(e.column.name for e in fkc.elements),
         nullable=all(c.nullable for c in fkc.columns),
+        deferrable=bool(fkc.deferrable),
     )
 
 

@@ -10,9 +10,13 @@ from .model import ColumnKind
 
 def kind_of(sa_type: TypeEngine) -> ColumnKind:
     """The modelling kind of a SQLAlchemy type; ``other`` for what is not modelled."""
+    base = getattr(sa_type, "data_type", None)
+    if isinstance(base, TypeEngine) and not isinstance(sa_type, sa.ARRAY):
+        return kind_of(base)  # a PostgreSQL DOMAIN is modelled as its underlying type
     # Order matters: Boolean and Enum subclass other types in some dialects, and
     # MySQL's TINYINT(1) reflects as BOOLEAN-like only when declared so.
     checks: tuple[tuple[type, ColumnKind], ...] = (
+        (sa.ARRAY, "array"),
         (sa.Boolean, "boolean"),
         (sa.Enum, "string"),
         (sa.Uuid, "uuid"),

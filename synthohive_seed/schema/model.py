@@ -26,6 +26,7 @@ ColumnKind = Literal[
     "binary",
     "json",
     "uuid",
+    "array",
     "other",
 ]
 """How the seeder models a column; derived from its SQL type by :mod:`.kinds`."""
@@ -69,6 +70,8 @@ class ForeignKeySpec:
     referred_columns: tuple[str, ...]
     nullable: bool
     """True when every FK column is nullable, so a row may have no parent."""
+    deferrable: bool = False
+    """DEFERRABLE: the database checks it at commit, so rows may go in before their parent."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,19 @@ class TableSpec:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def generated_keys(self) -> tuple[str, ...]:
+        """Primary-key columns the sampler makes up (not FK columns, not modelled values).
+
+        A lone key of any type (integers 1..n, new codes, UUIDs), and the integer members
+        of a composite key (numbered within the other members). Other members of a
+        composite key (a date in ``(id, logdate)``) are modelled like any value.
+        """
+        free = [c for c in self.primary_key if c not in self.fk_columns]
+        if len(self.primary_key) == 1:
+            return tuple(free)
+        return tuple(c for c in free if self.column(c).kind == "integer")
 
     @property
     def fk_columns(self) -> frozenset[str]:

@@ -1,8 +1,9 @@
 """Dependency order of tables, with FK cycles returned as data.
 
 SQLAlchemy's :func:`sort_tables_and_constraints` does the topological sort; this module
-only decides *where* a cycle is broken: always at a nullable FK (written NULL, then
-UPDATEd once the referred rows exist). A cycle whose FKs are all NOT NULL raises
+only decides *where* a cycle is broken: at a nullable FK (written NULL, then UPDATEd
+once the referred rows exist) or a DEFERRABLE one (written with its value; the database
+checks it at commit). A cycle of NOT NULL, non-deferrable FKs raises
 :class:`~synthohive_seed.errors.CycleError` before anything is written.
 """
 
@@ -33,13 +34,14 @@ def order_tables(
         # Break every nullable FK between tables of a cycle; SQLAlchemy then only has
         # to break further edges if a cycle is made of NOT NULL FKs alone.
         if fkc.table in in_cycle and fkc.referred_table in in_cycle:
-            if all(col.nullable for col in fkc.columns):
+            if all(col.nullable for col in fkc.columns) or fkc.deferrable:
                 return True
         return None
 
     second = sort_tables_and_constraints(tables, filter_fn=breakable)
     deferred = {fkc for table, fkcs in second if table is None for fkc in fkcs}
-    stuck = [fkc for fkc in deferred if not all(col.nullable for col in fkc.columns)]
+    stuck = [fkc for fkc in deferred
+             if not all(col.nullable for col in fkc.columns) and not fkc.deferrable]
     if stuck:
         raise CycleError(_cycle_through(stuck[0], tables))
     return [t for t, _ in second if t is not None], deferred

@@ -15,7 +15,8 @@ def to_metadata(schema: Schema, *, target_dialect: str | None = None) -> sa.Meta
     replaced by their generic SQLAlchemy equivalent (JSONB -> JSON, NVARCHAR -> String),
     so tables can be created on another backend.
     """
-    portable = target_dialect is not None and target_dialect != schema.dialect
+    # Types declared in MetaData (dialect "default") are the user's: compiled as they are.
+    portable = target_dialect is not None and schema.dialect not in ("default", target_dialect)
     metadata = sa.MetaData()
     built = {spec.key: _to_table(spec, metadata, portable) for spec in schema.tables}
     # FKs are attached once every table exists, with Column objects rather than
@@ -29,6 +30,7 @@ def to_metadata(schema: Schema, *, target_dialect: str | None = None) -> sa.Meta
                     [table.c[c] for c in fk.columns],
                     [parent.c[c] for c in fk.referred_columns],
                     name=fk.name,
+                    deferrable=True if fk.deferrable else None,
                 )
             )
     return metadata
@@ -42,7 +44,7 @@ def _to_table(spec: TableSpec, metadata: sa.MetaData, portable: bool) -> sa.Tabl
         columns.append(
             sa.Column(
                 col.name,
-                _portable(col.sa_type) if portable else col.sa_type,
+                _portable(col.sa_type) if portable else _known(col.sa_type),
                 nullable=col.nullable,
                 primary_key=is_pk,
                 # Only a lone integer key can be database-generated; declare it so a
@@ -63,7 +65,15 @@ def table_of(metadata: sa.MetaData, spec: TableSpec) -> sa.Table:
     return metadata.tables[spec.key]
 
 
+def _known(sa_type: TypeEngine) -> TypeEngine:
+    # A type reflection did not recognise (NullType) cannot be created; TEXT holds its values.
+    return sa.Text() if isinstance(sa_type, sa.types.NullType) else sa_type
+
+
 def _portable(sa_type: TypeEngine) -> TypeEngine:
+    if isinstance(sa_type, sa.Enum):
+        # Keep the name (and schema): PostgreSQL needs a named type, others a CHECK or ENUM.
+        return sa.Enum(*sa_type.enums, name=sa_type.name, schema=sa_type.schema)
     try:
         generic = sa_type.as_generic()
     except NotImplementedError:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.named_types import NamedType
 from sqlalchemy.schema import AddConstraint, CreateSchema, CreateTable
 from tqdm import tqdm
 
@@ -71,6 +72,9 @@ def write_database(
     blame = Blame(hooks, schema, engine.dialect.loaded_dbapi.Error)
     written: dict[str, int] = {}
     with engine.connect() as conn, blame(None), hooks.transaction(conn):
+        if engine.dialect.name == "postgresql" and any(
+                fk.deferrable for spec in schema for fk in spec.foreign_keys):
+            conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
         held = _prepare_targets(conn, pairs, blame, if_exists=if_exists)
         if if_exists == "truncate" and held:
             _empty(conn, [(s, t) for s, t in pairs if s.key in held], deferred, blame)
@@ -106,7 +110,8 @@ def _check_frames(frames: Mapping[str, pd.DataFrame], schema: Schema) -> None:
 def _check_deferred_keys(schema: Schema) -> None:
     # Deferred FKs are set by "UPDATE ... WHERE <primary key>"; without one, rows cannot be found.
     for key, fk_name in sorted(schema.deferred_fks):
-        if not schema.table(key).primary_key:
+        fk = next(f for f in schema.table(key).foreign_keys if f.name == fk_name)
+        if not fk.deferrable and not schema.table(key).primary_key:
             raise WriteError(
                 f"{key}: foreign key {fk_name} closes a cycle and must be set after the rows "
                 f"are in, by primary key, but {key} has none; add a primary key. "
@@ -120,7 +125,8 @@ def _deferred_columns(schema: Schema) -> dict[str, tuple[str, ...]]:
     found: dict[str, dict[str, None]] = {}  # dict as an ordered set
     for key, fk_name in sorted(schema.deferred_fks):
         fk = next(f for f in schema.table(key).foreign_keys if f.name == fk_name)
-        found.setdefault(key, {}).update(dict.fromkeys(fk.columns))
+        if not fk.deferrable:  # a DEFERRABLE FK is written with its value, checked at commit
+            found.setdefault(key, {}).update(dict.fromkeys(fk.columns))
     return {key: tuple(cols) for key, cols in found.items()}
 
 
@@ -160,6 +166,15 @@ def _prepare_targets(
         for name in sorted({spec.schema for spec, _ in missing if spec.schema}):
             if not inspector.has_schema(name):
                 conn.execute(CreateSchema(name))
+        # Named ENUM and DOMAIN types (maybe in another schema) must exist before tables.
+        for spec, table in missing:
+            for column in table.columns:
+                if isinstance(column.type, NamedType) or (
+                        isinstance(column.type, sa.Enum) and column.type.native_enum):
+                    with blame(spec.key):
+                        if column.type.schema and not inspector.has_schema(column.type.schema):
+                            conn.execute(CreateSchema(column.type.schema))
+                        column.type.create(conn, checkfirst=True)
     for spec, table in missing:
         with blame(spec.key):
             conn.execute(CreateTable(table, include_foreign_key_constraints=None if inline else []))

@@ -86,7 +86,7 @@ def _personal_data(schema: Schema, frames: dict[str, pd.DataFrame],
     found: dict[str, PersonalData] = {}
     for table in schema.tables:
         frame = frames[table.key]
-        keys = set(table.primary_key) | table.fk_columns
+        keys = set(table.generated_keys) | table.fk_columns
         columns = [c.name for c in table.columns if c.name not in keys and not c.computed]
         kinds = detect_personal(table, frame, columns, options.personal_data)
         if kinds:
@@ -129,14 +129,14 @@ def _train_table(trained: TrainedModel, table: TableSpec, frames: dict[str, pd.D
     schema, options = trained.schema, trained.options
     personal = personal or {}
     frame = frames[table.key]
-    keys = set(table.primary_key) | table.fk_columns
+    keys = set(table.generated_keys) | table.fk_columns
     values = [c.name for c in table.columns if c.name not in keys and not c.computed]
     recipe = TableRecipe(key=table.key, source_rows=len(frame), value_columns=values)
     for fk in table.foreign_keys:
         recipe.null_shares[fk.name] = _null_share(frame, fk)
-    for name in table.primary_key:
+    for name in table.generated_keys:
         column = table.column(name)
-        if name not in table.fk_columns and column.kind == "string":
+        if column.kind == "string":
             recipe.key_texts[name] = TextShapeGenerator.fit(name, list(frame[name]), column.length)
     driver = driver_fk(schema, table, options, {k: len(f) for k, f in frames.items()})
     context = np.zeros((len(frame), 0))

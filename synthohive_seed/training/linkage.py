@@ -7,6 +7,10 @@ of ``log1p(count)`` on the parent's context features: drawn counts are handed ou
 rank of ``prediction + noise``, a rank (copula) coupling that cannot distort the
 marginal. Rows whose FK is NULL (children without a parent) are counted apart and
 scaled with the number of parents.
+
+A *secondary* FK's model also carries the relation between the child's values and the
+parent's columns that :mod:`.secondary` learns and uses to choose which row gets which
+parent (empty for driver FKs and when the child's values say nothing about the parent).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .context import ContextEncoder
 
 _RIDGE = 1.0
 
@@ -36,6 +42,14 @@ class LinkageModel:
     """Source child rows whose FK is NULL."""
     null_share: float = 0.0
     """Share of source child rows whose FK is NULL."""
+    child_features: ContextEncoder | None = None
+    """Secondary FKs: encodes the child's own value columns for :mod:`.secondary`."""
+    relation: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Ridge coefficients (intercept last) predicting parent feature ``relation_target``."""
+    relation_target: int = -1
+    """Column of the parent's feature matrix the child's values predict (-1: none)."""
+    relation_noise: float = 0.0
+    """Residual spread of that prediction in the source."""
 
     @classmethod
     def fit(

@@ -8,8 +8,7 @@ Columns are sorted into generators by kind and cardinality:
   outside the GAN and never replaying source values;
 * JSON documents (JSON/JSONB columns, text columns holding JSON) ->
   :class:`DocumentGenerator`, valid JSON of the source's shapes;
-* UUIDs -> fresh random UUIDs; binary, JSON and unknown types -> the documented
-  fallback: values drawn from the column's own non-null values with its NULL share.
+* UUIDs -> fresh random UUIDs; binary, arrays and unknown types -> :mod:`.fallbacks`.
 
 Quantile and category columns are modelled jointly by a :class:`ConditionalGan` when the
 table has at least ``min_gan_rows`` rows, else drawn from their marginals.
@@ -29,6 +28,7 @@ from ..schema.model import ColumnSpec, TableSpec
 from .calibration import calibrate
 from .codecs import CategoryCodec, QuantileCodec
 from .documents import DocumentGenerator, looks_like_json
+from .fallbacks import Fallback, fallback_for
 from .gan import ConditionalGan, GanShape
 from .pii import PersonalData
 from .text import TextShapeGenerator
@@ -42,21 +42,6 @@ Codec = QuantileCodec | CategoryCodec
 
 
 @dataclass
-class ValuePool:
-    """Fallback for types that are not modelled: draw from the column's own values."""
-
-    values: list[object]
-    null_share: float
-
-    def sample(self, n: int, rng: np.random.Generator) -> list[object]:
-        if not self.values:
-            return [None] * n
-        picks = rng.integers(0, len(self.values), size=n)
-        nulls = rng.random(n) < self.null_share
-        return [None if z else self.values[i] for i, z in zip(picks, nulls)]
-
-
-@dataclass
 class TableModel:
     """Generates the value columns of one table, optionally conditioned on a context."""
 
@@ -64,7 +49,7 @@ class TableModel:
     columns: list[str]
     codecs: dict[str, Codec] = field(default_factory=dict)
     texts: dict[str, TextShapeGenerator] = field(default_factory=dict)
-    pools: dict[str, ValuePool] = field(default_factory=dict)
+    pools: dict[str, Fallback] = field(default_factory=dict)
     documents: dict[str, DocumentGenerator] = field(default_factory=dict)
     uuids: list[str] = field(default_factory=list)
     datetime_steps: dict[str, float] = field(default_factory=dict)
@@ -157,9 +142,7 @@ class TableModel:
         if kind == "uuid":
             self.uuids.append(name)
             return None
-        present = [v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))]
-        share = 1.0 - len(present) / len(values) if len(values) else (1.0 if column.nullable else 0.0)
-        self.pools[name] = ValuePool(present[:1000], share)
+        self.pools[name] = fallback_for(column, list(values), self.table)
         return None
 
     def sample(

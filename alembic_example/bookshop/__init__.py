@@ -1,0 +1,1 @@
+"""A tiny bookshop application: the models the Alembic revisions build up to."""
