@@ -59,3 +59,16 @@ def mysql_url() -> Iterator[str]:
         with server.begin() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
         server.dispose()
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+            pytest.param("mysql", marks=pytest.mark.mysql)]
+"""Every target backend, for tests parametrised over databases."""
+
+
+@pytest.fixture(params=BACKENDS)
+def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty target database of each backend in turn: SQLite, PostgreSQL, MariaDB."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'target.db'}"
+    return str(request.getfixturevalue("mysql_url" if request.param == "mysql" else "pg_url"))

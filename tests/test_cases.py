@@ -7,7 +7,6 @@ with one epoch, samples, writes to the target and checks the right values.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,15 +18,7 @@ from synthohive_seed import CycleError, Synthesizer
 
 from .frames_check import key_problems
 
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-            pytest.param("mysql", marks=pytest.mark.mysql)]
 
-
-@pytest.fixture(params=BACKENDS)
-def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'target.db'}"
-    return request.getfixturevalue("mysql_url" if request.param == "mysql" else "pg_url")
 
 
 def seed(metadata: sa.MetaData, data: dict[str, pd.DataFrame], num_rows: dict[str, int],

@@ -13,16 +13,10 @@ import sqlalchemy as sa
 
 from synthohive_seed import ConfigError, Synthesizer, WriteError
 
-from .test_cases import BACKENDS, _cycle_metadata, read
+from .test_cases import _cycle_metadata, read
 
 VERIFY = Path(__file__).parent / "tools" / "verify_db.py"
 
-
-@pytest.fixture(params=BACKENDS)
-def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'target.db'}"
-    return request.getfixturevalue("mysql_url" if request.param == "mysql" else "pg_url")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,14 +11,8 @@ import sqlalchemy as sa
 from synthohive_seed import Synthesizer
 
 from .frames_check import key_problems
-from .test_cases import BACKENDS, read
+from .test_cases import read
 
-
-@pytest.fixture(params=BACKENDS)
-def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'target.db'}"
-    return request.getfixturevalue("mysql_url" if request.param == "mysql" else "pg_url")
 
 
 def key_schema() -> tuple[sa.MetaData, dict[str, pd.DataFrame]]:

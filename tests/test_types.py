@@ -14,16 +14,10 @@ import sqlalchemy as sa
 
 from synthohive_seed import Synthesizer
 
-from .test_cases import BACKENDS, read
+from .test_cases import read
 
 N = 120
 
-
-@pytest.fixture(params=BACKENDS)
-def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'target.db'}"
-    return request.getfixturevalue("mysql_url" if request.param == "mysql" else "pg_url")
 
 
 def every_type() -> tuple[sa.MetaData, dict[str, pd.DataFrame]]:
