@@ -7,7 +7,7 @@ Every error the package raises on purpose derives from :class:`SeedError`, so ca
     SeedError
     ├── ConfigError          an option has a bad value        (.option, .table)
     ├── SchemaError          the schema cannot be seeded      (.table, .column)
-    │   ├── CycleError       FK cycle with no nullable edge   (.cycle)
+    │   ├── CycleError       FK cycle the target cannot load  (.cycle)
     │   └── SchemaDriftError the target's schema moved away from the model (.differences)
     ├── ConnectionFailed     a database URL cannot be reached (.url, password hidden)
     ├── TrainingError        a table model could not be fit   (.table, .column)
@@ -52,8 +52,10 @@ class CycleError(SchemaError):
     def __init__(self, cycle: Sequence[str]) -> None:
         names = " -> ".join([*cycle, cycle[0]]) if cycle else "?"
         super().__init__(
-            f"foreign-key cycle {names} has no nullable foreign key to break it; "
-            "make one of its FK columns nullable or its constraint DEFERRABLE",
+            f"foreign-key cycle {names} has no nullable or DEFERRABLE foreign key to break "
+            "it, so no insert order exists; nothing was written. Make one of its FK columns "
+            "nullable or its constraint DEFERRABLE, or load with fk_checks='off' "
+            "(--fk-checks off; needs the right to switch FK checks off)",
             table=cycle[0] if cycle else None,
         )
         self.cycle = tuple(cycle)

@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .config import TrainOptions
-from .connection import display_url, open_engine
+from .connection import open_engine
 from .drift import DriftReport, check_drift
 from .errors import ConfigError, SeedError
 from .sampling.cascade import generate
@@ -95,6 +95,7 @@ class Synthesizer:
         seed: int | None = None,
         overwrite: bool = False,
         if_exists: Literal["error", "append", "truncate"] = "error",
+        fk_checks: Literal["on", "off"] = "on",
     ) -> dict[str, pd.DataFrame] | dict[str, str] | dict[str, int]:
         """Generate every table.
 
@@ -104,7 +105,9 @@ class Synthesizer:
         * ``target_url``: bulk insert into that database in one transaction, returns
           table -> rows written. Target tables that hold rows are refused
           (``if_exists="error"``), added to with keys above theirs (``"append"``), or
-          emptied in the same transaction (``"truncate"``).
+          emptied in the same transaction (``"truncate"``). ``fk_checks="off"`` loads
+          FK cycles of NOT NULL columns where the database lets the user switch FK
+          checks off (see :func:`~synthohive_seed.sinks.database.write_database`).
         Root tables not named in ``num_rows`` keep their source row count.
         """
         if output_format not in (None, "delta"):
@@ -127,7 +130,7 @@ class Synthesizer:
                     plan = replace(plan, key_start=key_starts(engine, self.schema))
                 frames = generate(self._fitted(), plan, progress=self.progress)
                 return write_database(frames, target, engine, if_exists=if_exists,
-                                      progress=self.progress)
+                                      fk_checks=fk_checks, progress=self.progress)
             finally:
                 engine.dispose()
         plan = self.plan(num_rows, seed=seed)

@@ -15,10 +15,11 @@ from .ordering import order_tables
 def schema_from_metadata(metadata: sa.MetaData, *, dialect: str = "default") -> Schema:
     """The immutable schema of every table in ``metadata``, parents first."""
     tables = list(metadata.tables.values())
-    ordered, deferred = order_tables(tables)
+    ordered, deferred, cycles = order_tables(tables)
     specs = tuple(_table_spec(t) for t in ordered)
     deferred_keys = frozenset((fkc.table.fullname, _fk_name(fkc)) for fkc in deferred)
-    return Schema(tables=specs, deferred_fks=deferred_keys, dialect=dialect)
+    return Schema(tables=specs, deferred_fks=deferred_keys, dialect=dialect,
+                  strict_cycles=tuple(tuple(c) for c in cycles))
 
 
 def reflect_metadata(engine: sa.Engine, schemas: Sequence[str | None] = (None,)) -> sa.MetaData:

@@ -137,6 +137,9 @@ class Schema:
     """Every table, parents before children (cycle-breaking FKs ignored)."""
     deferred_fks: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """(table key, FK name) pairs that close a cycle: written NULL, then UPDATEd."""
+    strict_cycles: tuple[tuple[str, ...], ...] = ()
+    """FK cycles closed only by NOT NULL, non-deferrable FKs (tables in FK order): they
+    load only where the database defers FK checks or they are switched off for the load."""
     dialect: str = "default"
     """SQLAlchemy dialect name of the source (``postgresql``, ``sqlite``, ``mysql``...)."""
 

@@ -3,7 +3,9 @@
 SQLAlchemy's :func:`sort_tables_and_constraints` does the topological sort; this module
 only decides *where* a cycle is broken: at a nullable FK (written NULL, then UPDATEd
 once the referred rows exist) or a DEFERRABLE one (written with its value; the database
-checks it at commit). A cycle of NOT NULL, non-deferrable FKs raises
+checks it at commit). A cycle of NOT NULL, non-deferrable FKs is returned as data: it
+can be generated, and written where the database defers FK checks (SQLite) or the user
+switches them off for the load; elsewhere the database sink raises
 :class:`~synthohive_seed.errors.CycleError` before anything is written.
 """
 
@@ -12,13 +14,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.schema import ForeignKeyConstraint, sort_tables_and_constraints
 
-from ..errors import CycleError
 
 
 def order_tables(
     tables: list[sa.Table],
-) -> tuple[list[sa.Table], set[ForeignKeyConstraint]]:
-    """Tables parents-first and the FK constraints to defer so that the order holds.
+) -> tuple[list[sa.Table], set[ForeignKeyConstraint], list[list[str]]]:
+    """Tables parents-first, the FK constraints to defer so that the order holds, and the
+    cycles (table names) that only NOT NULL, non-deferrable FKs close.
 
     Self-referencing FKs are not edges of the table graph (rows are ordered instead),
     so they never appear among the deferred constraints.
@@ -26,7 +28,7 @@ def order_tables(
     first = sort_tables_and_constraints(tables)
     cyclic = {fkc for table, fkcs in first if table is None for fkc in fkcs}
     if not cyclic:
-        return [t for t, _ in first if t is not None], set()
+        return [t for t, _ in first if t is not None], set(), []
 
     in_cycle = {fkc.table for fkc in cyclic} | {fkc.referred_table for fkc in cyclic}
 
@@ -42,9 +44,8 @@ def order_tables(
     deferred = {fkc for table, fkcs in second if table is None for fkc in fkcs}
     stuck = [fkc for fkc in deferred
              if not all(col.nullable for col in fkc.columns) and not fkc.deferrable]
-    if stuck:
-        raise CycleError(_cycle_through(stuck[0], tables))
-    return [t for t, _ in second if t is not None], deferred
+    cycles = [_cycle_through(fkc, tables) for fkc in sorted(stuck, key=lambda f: f.table.fullname)]
+    return [t for t, _ in second if t is not None], deferred, cycles
 
 
 def _cycle_through(start: ForeignKeyConstraint, tables: list[sa.Table]) -> list[str]:

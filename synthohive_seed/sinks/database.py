@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql.named_types import NamedType
 from sqlalchemy.schema import AddConstraint, CreateSchema, CreateTable
 from tqdm import tqdm
 
-from ..errors import ConfigError, WriteError
+from ..errors import ConfigError, CycleError, WriteError
 from ..schema.model import ColumnSpec, Schema, TableSpec
 from ..schema.tables import to_metadata
 from .dialects import Advance, Blame, DialectHooks, hooks_for
@@ -41,6 +41,8 @@ BATCH_ROWS = 20_000
 IfExists = Literal["error", "append", "truncate"]
 """What to do with a target table that already holds rows."""
 IF_EXISTS: tuple[str, ...] = ("error", "append", "truncate")
+FkChecks = Literal["on", "off"]
+"""Whether the target checks FKs during the load (``off`` needs the right to switch them off)."""
 
 
 def write_database(
@@ -49,13 +51,19 @@ def write_database(
     engine: sa.Engine,
     *,
     if_exists: IfExists = "error",
+    fk_checks: FkChecks = "on",
     progress: bool = False,
 ) -> dict[str, int]:
     """Insert every table's rows in FK order in ONE transaction; return rows written per table key.
 
     Missing target tables are created from ``schema``; existing ones that hold rows are
     refused (``if_exists="error"``: :class:`ConfigError` with ``option="if_exists"``),
-    kept (``"append"``) or emptied first in the same transaction (``"truncate"``). Any
+    kept (``"append"``) or emptied first in the same transaction (``"truncate"``).
+    ``fk_checks="off"`` switches the target's FK checks off for this transaction
+    (PostgreSQL ``session_replication_role``, needs a superuser; MySQL
+    ``FOREIGN_KEY_CHECKS``), which a cycle of NOT NULL, non-deferrable FKs needs
+    (:class:`CycleError` otherwise, before anything is written; SQLite defers FK checks
+    to the commit and loads such cycles either way). Any
     database failure rolls everything back, created tables included where the dialect
     has transactional DDL (PostgreSQL, SQLite), and raises :class:`WriteError` naming
     the table and, when the driver says it, the constraint.
@@ -63,6 +71,11 @@ def write_database(
     if if_exists not in IF_EXISTS:
         raise ConfigError(f"if_exists must be one of {', '.join(IF_EXISTS)}, got {if_exists!r}",
                           option="if_exists")
+    if fk_checks not in ("on", "off"):
+        raise ConfigError(f"fk_checks must be 'on' or 'off', got {fk_checks!r}",
+                          option="fk_checks")
+    if schema.strict_cycles and fk_checks == "on" and engine.dialect.name != "sqlite":
+        raise CycleError(schema.strict_cycles[0])
     _check_frames(frames, schema)
     _check_deferred_keys(schema)
     hooks = hooks_for(engine.dialect.name)
@@ -75,6 +88,8 @@ def write_database(
         if engine.dialect.name == "postgresql" and any(
                 fk.deferrable for spec in schema for fk in spec.foreign_keys):
             conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
+        if fk_checks == "off":
+            _fk_checks_off(conn, blame)
         held = _prepare_targets(conn, pairs, blame, if_exists=if_exists)
         if if_exists == "truncate" and held:
             _empty(conn, [(s, t) for s, t in pairs if s.key in held], deferred, blame)
@@ -92,6 +107,18 @@ def write_database(
                 hooks.after_table(conn, table, [c.name for c in _writable(spec)], written[spec.key])
         hooks.before_commit(conn, pairs)
     return written
+
+
+def _fk_checks_off(conn: sa.Connection, blame: Blame) -> None:
+    """Switch FK checks off until the transaction ends (``fk_checks="off"``)."""
+    with blame(None):
+        if conn.dialect.name == "postgresql":
+            # LOCAL: back to normal at COMMIT/ROLLBACK. Needs a superuser (or the role's
+            # right to set it); the driver's refusal is reported as a WriteError.
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        elif conn.dialect.name in ("mysql", "mariadb"):
+            # Session-wide in MySQL: the engine is disposed after the load.
+            conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
 
 
 def _check_frames(frames: Mapping[str, pd.DataFrame], schema: Schema) -> None:
@@ -125,7 +152,9 @@ def _deferred_columns(schema: Schema) -> dict[str, tuple[str, ...]]:
     found: dict[str, dict[str, None]] = {}  # dict as an ordered set
     for key, fk_name in sorted(schema.deferred_fks):
         fk = next(f for f in schema.table(key).foreign_keys if f.name == fk_name)
-        if not fk.deferrable:  # a DEFERRABLE FK is written with its value, checked at commit
+        # A DEFERRABLE or NOT NULL FK is written with its value: checked at commit, or
+        # with FK checks off (a NOT NULL column cannot hold the interim NULL anyway).
+        if fk.nullable and not fk.deferrable:
             found.setdefault(key, {}).update(dict.fromkeys(fk.columns))
     return {key: tuple(cols) for key, cols in found.items()}
 
