@@ -96,7 +96,7 @@ def table(name: str, ours: dict[str, Any], sdv: dict[str, Any] | None) -> str:
         elif theirs is None:
             lines.append(f"| {label} | {mine:.3f} | - | |")
         elif label.endswith(" s"):
-            lines.append(f"| {label} | {mine:.1f} | {theirs:.1f} | {mine / theirs:.2f}x |")
+            lines.append(f"| {label} | {mine:.1f} | {theirs:.1f} | {mine / theirs:.2g}x |")
         else:
             lines.append(f"| {label} | {mine:.3f} | {theirs:.3f} | {mine - theirs:+.3f} |")
     return "\n".join(lines) + "\n"

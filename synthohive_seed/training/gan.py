@@ -34,8 +34,9 @@ table trained 100 epochs would see 100 steps, too few to learn how its columns r
 MAX_STEPS_PER_EPOCH = 10
 """An epoch of a large table is capped at this many steps (5,000 rows at batch 500), so
 training time per table is bounded on a CPU. Batches are drawn with replacement, so an
-"epoch" is a round of steps, not a pass; on the shop benchmark (items 11.7k rows, 100
-epochs) quality measured the same as full passes at ~40 % less time."""
+"epoch" is a round of steps, not a pass. On the shop benchmark (items 11.7k rows, 100
+epochs) column-pair trends measured 0.811 capped vs 0.808 with full passes and column
+shapes 0.992 both, with fit 225 s vs 367 s (two runs under similar load)."""
 
 
 @contextmanager
