@@ -36,41 +36,20 @@ def sample_database_url() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Flags of the one-shot form: learn a source and write rows in one run."""
     parser = argparse.ArgumentParser(
         prog="python -m synthohive_seed",
         description="Learn a database's tables and fill another database (or Delta tables) "
         "with synthetic rows whose keys are all valid.",
         epilog="Two phases instead of one: `python -m synthohive_seed train --help` (learn and "
-        "save a model) and `python -m synthohive_seed sample --help` (seed from a saved model).",
+        "save a model) and `python -m synthohive_seed sample --help` (seed from a saved model). "
+        "Quality: `python -m synthohive_seed report --help`.",
     )
-    parser.add_argument("--db-url", default=os.environ.get("SEED_DB_URL"),
-                        help="source database to learn from (SQLAlchemy URL; env SEED_DB_URL). "
-                        "Default: the Chinook sample database shipped with the package")
-    out = parser.add_argument_group("output (one of)")
-    out.add_argument("--target-url", default=os.environ.get("SEED_TARGET_URL"),
-                     help="database to fill (env SEED_TARGET_URL); missing tables are created, "
-                     "everything is inserted in one transaction")
-    out.add_argument("--output-path", help="directory for one Delta table per table")
-    out.add_argument("--output-format", choices=["delta"], default=None,
-                     help="format for --output-path (default and only choice: delta)")
-    out.add_argument("--overwrite", action="store_true",
-                     help="replace Delta tables that already exist under --output-path")
-    out.add_argument("--dry-run", action="store_true",
-                     help="train, then print the sampling plan and write nothing")
-    parser.add_argument("--num-rows", action="append", default=[], metavar="TABLE=N",
-                        help="rows for a root table (repeatable); roots not named keep their "
-                        "source row count")
-    parser.add_argument("--schema", action="append", default=[], metavar="NAME",
-                        help="database schema to read (repeatable); default: the default schema")
-    parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives "
-                        "the same rows (default 0)")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="training epochs per table (default 100)")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("--quiet", action="store_true", help="no progress bars or messages")
-    verbosity.add_argument("--progress", action="store_true",
-                           help="progress bars even when not on a terminal")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    _add_source(parser)
+    _add_output(parser, dry_run="train, then print the sampling plan and write nothing")
+    _add_rows(parser, seed_help="random seed for training and sampling; the same seed gives "
+              "the same rows (default 0)")
+    _add_verbosity(parser)
     return parser
 
 
@@ -84,16 +63,10 @@ def build_train_parser() -> argparse.ArgumentParser:
         prog="python -m synthohive_seed train",
         description="Learn a database's tables and save the trained model (no source rows, "
         "no pickle) to a directory that `sample` reads.")
-    parser.add_argument("--db-url", default=os.environ.get("SEED_DB_URL"),
-                        help="source database to learn from (env SEED_DB_URL); default: the "
-                        "bundled Chinook sample")
+    _add_source(parser)
     parser.add_argument("--model-path", required=True, metavar="DIR",
                         help="directory to write the model to (created; an older model there "
                         "is replaced)")
-    parser.add_argument("--schema", action="append", default=[], metavar="NAME",
-                        help="database schema to read (repeatable); default: the default schema")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="training epochs per table (default 100)")
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     _add_verbosity(parser)
     return parser
@@ -107,21 +80,24 @@ def build_sample_parser() -> argparse.ArgumentParser:
         "with synthetic rows whose keys are all valid.")
     parser.add_argument("--model-path", required=True, metavar="DIR",
                         help="directory written by `train`")
-    _add_output(parser)
-    parser.add_argument("--num-rows", action="append", default=[], metavar="TABLE=N",
-                        help="rows for a root table (repeatable); roots not named keep their "
-                        "source row count")
-    parser.add_argument("--seed", type=int, default=0, help="random seed; the same model and "
-                        "seed give the same rows (default 0)")
-    parser.add_argument("--if-exists", choices=["error", "append", "truncate"], default="error",
-                        help="target tables that already hold rows: refuse (error, default), add "
-                        "rows with keys above theirs (append), or empty them in the same "
-                        "transaction (truncate)")
+    _add_output(parser, dry_run="print the sampling plan and write nothing")
+    _add_rows(parser, seed_help="random seed; the same model and seed give the same rows "
+              "(default 0)")
     _add_verbosity(parser)
     return parser
 
 
-def _add_output(parser: argparse.ArgumentParser) -> None:
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db-url", default=os.environ.get("SEED_DB_URL"),
+                        help="source database to learn from (SQLAlchemy URL; env SEED_DB_URL). "
+                        "Default: the Chinook sample database shipped with the package")
+    parser.add_argument("--schema", action="append", default=[], metavar="NAME",
+                        help="database schema to read (repeatable); default: the default schema")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="training epochs per table (default 100)")
+
+
+def _add_output(parser: argparse.ArgumentParser, *, dry_run: str) -> None:
     out = parser.add_argument_group("output (one of)")
     out.add_argument("--target-url", default=os.environ.get("SEED_TARGET_URL"),
                      help="database to fill (env SEED_TARGET_URL); missing tables are created, "
@@ -131,8 +107,21 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
                      help="format for --output-path (default and only choice: delta)")
     out.add_argument("--overwrite", action="store_true",
                      help="replace Delta tables that already exist under --output-path")
-    out.add_argument("--dry-run", action="store_true",
-                     help="print the sampling plan and write nothing")
+    out.add_argument("--dry-run", action="store_true", help=dry_run)
+
+
+def _add_rows(parser: argparse.ArgumentParser, *, seed_help: str) -> None:
+    parser.add_argument("--num-rows", action="append", default=[], metavar="TABLE=N",
+                        help="rows for a root table (repeatable); roots not named keep their "
+                        "source row count")
+    parser.add_argument("--seed", type=int, default=0, help=seed_help)
+    parser.add_argument("--if-exists", choices=["error", "append", "truncate"], default="error",
+                        help="target tables that already hold rows: refuse (error, default), add "
+                        "rows with keys above theirs (append), or empty them in the same "
+                        "transaction (truncate)")
+    parser.add_argument("--fk-checks", choices=["on", "off"], default="on",
+                        help="off: switch the target's FK checks off for the load (needed for "
+                        "FK cycles of NOT NULL columns; needs the right to do so)")
 
 
 def _add_verbosity(parser: argparse.ArgumentParser) -> None:
@@ -187,8 +176,6 @@ def run_train(args: argparse.Namespace) -> int:
 def run_sample(args: argparse.Namespace) -> int:
     """``sample``: load the model at ``--model-path`` and write rows where asked."""
     _check_destination(args)
-    if args.if_exists != "error" and not args.target_url:
-        raise ConfigError("--if-exists applies to --target-url only", option="if_exists")
     num_rows = parse_num_rows(args.num_rows)
     synth = Synthesizer.load(args.model_path, progress=_progress(args))
     check_num_rows(synth.schema, num_rows)
@@ -211,22 +198,32 @@ def _check_destination(args: argparse.Namespace) -> None:
                           "(or --dry-run)", option="target_url")
     if args.target_url and args.output_path:
         raise ConfigError("give --target-url or --output-path, not both", option="output_path")
+    if not args.target_url:
+        for flag, value, default in (("if-exists", args.if_exists, "error"),
+                                     ("fk-checks", args.fk_checks, "on")):
+            if value != default:
+                raise ConfigError(f"--{flag} applies to --target-url only",
+                                  option=flag.replace("-", "_"))
 
 
 def _write(synth: Synthesizer, num_rows: dict[str, int], args: argparse.Namespace) -> int:
     say = _say(args)
-    if_exists = getattr(args, "if_exists", "error")  # the one-shot form has no --if-exists
     if args.dry_run:
         print(synth.plan(num_rows, seed=args.seed).describe())
         if args.target_url:
             print(synth.drift(args.target_url).describe())
-        if args.target_url and if_exists == "truncate":
-            print(f"tables of the model already in {display_url(args.target_url)} would be "
-                  "emptied first, in the same transaction")
+            held = synth.rows_in(args.target_url)
+            if held:
+                action = {"error": "refuse to write (holds rows: use --if-exists)",
+                          "append": "add rows to", "truncate": "empty first, in the load's "
+                          "transaction,"}[args.if_exists]
+                print(f"the target already holds rows; it would {action}:")
+                for key, count in held.items():
+                    print(f"  {key}: {count} rows")
         return 0
     if args.target_url:
         counts = synth.sample(num_rows, target_url=args.target_url, seed=args.seed,
-                              if_exists=if_exists)
+                              if_exists=args.if_exists, fk_checks=args.fk_checks)
         total = sum(int(n) for n in counts.values())  # type: ignore[call-overload]
         say(f"wrote {len(counts)} tables ({total} rows) to {display_url(args.target_url)}")
     else:

@@ -153,6 +153,16 @@ class Synthesizer:
         finally:
             engine.dispose()
 
+    def rows_in(self, target_url: str) -> dict[str, int]:
+        """Rows each of the model's tables already holds in ``target_url`` (non-empty only)."""
+        from .sinks.database import rows_held
+
+        engine = open_engine(target_url)
+        try:
+            return rows_held(engine, self.schema)
+        finally:
+            engine.dispose()
+
     def save(self, path: str | os.PathLike[str]) -> str:
         """Write the trained model to the directory ``path``; returns it.
 

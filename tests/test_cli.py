@@ -82,3 +82,26 @@ def test_output_needs_a_destination() -> None:
     done = run_cli()
     assert done.returncode == 2
     assert "--target-url" in done.stderr
+
+
+def test_one_shot_refresh_with_dry_run_first(tmp_path: Path) -> None:
+    target = tmp_path / "staging.db"
+    url = f"sqlite:///{target}"
+    first = run_cli("--target-url", url, "--epochs", "1", "--num-rows", "Artist=30")
+    assert first.returncode == 0, first.stderr
+    before = dump(target)
+    plan = run_cli("--target-url", url, "--epochs", "1", "--num-rows", "Artist=12",
+                   "--if-exists", "truncate", "--dry-run")
+    assert plan.returncode == 0, plan.stderr
+    assert "would empty first" in plan.stdout and "Artist: 30 rows" in plan.stdout
+    assert dump(target) == before  # a dry run writes nothing
+    done = run_cli("--target-url", url, "--epochs", "1", "--num-rows", "Artist=12",
+                   "--if-exists", "truncate")
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT count(*) FROM Artist").fetchone()[0] == 12
+
+
+def test_write_options_need_a_database_target(tmp_path: Path) -> None:
+    done = run_cli("--output-path", str(tmp_path / "d"), "--fk-checks", "off")
+    assert done.returncode == 2 and "--fk-checks applies to --target-url" in done.stderr

@@ -102,7 +102,7 @@ def test_if_exists_truncate_replaces_the_rows(model_path: Path, tmp_path: Path,
     assert "if-exists" in capsys.readouterr().err.replace("_", "-")
     assert dump(target) == first
     assert main([*args, "--if-exists", "truncate", "--dry-run"]) == 0
-    assert "emptied first" in capsys.readouterr().out
+    assert "would empty first" in capsys.readouterr().out
     assert main([*args, "--if-exists", "truncate"]) == 0
     assert dump(target) == first  # emptied, then the same model and seed: the same rows
     assert main(["sample", "--model-path", str(model_path), "--output-path",

@@ -234,6 +234,20 @@ def _empty(conn: sa.Connection, pairs: Sequence[tuple[TableSpec, sa.Table]],
             conn.execute(table.delete())
 
 
+def rows_held(engine: sa.Engine, schema: Schema) -> dict[str, int]:
+    """Per table of ``schema`` that exists in the target and holds rows, its row count."""
+    metadata = to_metadata(schema, target_dialect=engine.dialect.name)
+    inspector = sa.inspect(engine)
+    held: dict[str, int] = {}
+    with engine.connect() as conn:
+        for spec in schema:
+            if inspector.has_table(spec.name, schema=spec.schema):
+                count = _row_count(conn, metadata.tables[spec.key])
+                if count:
+                    held[spec.key] = count
+    return held
+
+
 def key_starts(engine: sa.Engine, schema: Schema) -> dict[str, int]:
     """Per table with a lone integer key, the first free key in the target (for appending)."""
     starts: dict[str, int] = {}
