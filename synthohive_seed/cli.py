@@ -156,6 +156,13 @@ def run(args: argparse.Namespace) -> int:
     say(f"reading {display_url(source) if args.db_url else 'the bundled Chinook sample'}")
     synth = _source(args, source)
     check_num_rows(synth.schema, num_rows)  # before spending time on training
+    if args.target_url and args.if_exists == "error" and not args.dry_run:
+        held = synth.rows_in(args.target_url)
+        if held:
+            key = next(iter(held))
+            raise ConfigError(f"target table {key} already holds {held[key]} rows; nothing was "
+                              "written. Use --if-exists append to add rows or --if-exists "
+                              "truncate to replace them", option="if_exists", table=key)
     say(f"training {len(synth.schema.tables)} tables")
     synth.fit()
     return _write(synth, num_rows, args)

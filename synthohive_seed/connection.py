@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
@@ -29,9 +31,18 @@ def display_url(url: str | URL) -> str:
         return "<unparseable URL>"
 
 
-def open_engine(url: str | URL, *, check: bool = True) -> sa.Engine:
-    """An engine for ``url``; with ``check``, connect once so bad URLs fail early and clearly."""
+def open_engine(url: str | URL, *, check: bool = True, existing: bool = False) -> sa.Engine:
+    """An engine for ``url``; with ``check``, connect once so bad URLs fail early and clearly.
+
+    ``existing`` (for sources): a SQLite file that does not exist is an error, not a new
+    empty database, so a mistyped path cannot look like a successful run.
+    """
     parsed = parse_url(url)
+    if existing and parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        uri = str(parsed.query.get("uri", "")).lower() == "true"
+        if path and path != ":memory:" and not uri and not Path(path).exists():
+            raise ConnectionFailed(display_url(parsed), f"no SQLite file at {path}")
     try:
         engine = sa.create_engine(parsed)
     except Exception as exc:

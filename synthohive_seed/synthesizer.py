@@ -11,10 +11,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .config import TrainOptions
-from .connection import open_engine
+from .connection import display_url, open_engine
 from .drift import DriftReport, check_drift
-from .errors import ConfigError, SeedError
+from .errors import ConfigError, SchemaError, SeedError
 from .sampling.cascade import generate
+from .sampling.dbchecks import DatabaseChecks
 from .sampling.plan import SamplingPlan, make_plan
 from .schema.introspect import reflect_metadata, schema_from_metadata
 from .schema.model import Schema
@@ -67,9 +68,13 @@ class Synthesizer:
         **options: object,
     ) -> Synthesizer:
         """Reflect the tables of a live database and read its rows for training."""
-        engine = open_engine(db_url)
+        engine = open_engine(db_url, existing=True)
         try:
             metadata = reflect_metadata(engine, list(schemas) or [None])
+            if not metadata.tables:
+                raise SchemaError(f"{display_url(db_url)} has no tables to learn from"
+                                  + (f" in schema(s) {', '.join(schemas)}" if schemas else
+                                     " in its default schema (see --schema)"))
             schema = schema_from_metadata(metadata, dialect=engine.dialect.name)
             data = read_rows(engine, schema)
         finally:
@@ -128,7 +133,8 @@ class Synthesizer:
                 plan = self.plan(num_rows, seed=seed)
                 if if_exists == "append":
                     plan = replace(plan, key_start=key_starts(engine, self.schema))
-                frames = generate(self._fitted(), plan, progress=self.progress)
+                frames = generate(self._fitted(), plan, progress=self.progress,
+                                  database=DatabaseChecks(engine))
                 return write_database(frames, target, engine, if_exists=if_exists,
                                       fk_checks=fk_checks, progress=self.progress)
             finally:

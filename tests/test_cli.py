@@ -76,6 +76,14 @@ def test_unreachable_url_is_one_line_without_password(tmp_path: Path) -> None:
                       "--target-url", f"sqlite:///{tmp_path / 't.db'}")
     assert missing.returncode == 3
     assert not (tmp_path / "t.db").exists()
+    typo = run_cli("--db-url", f"sqlite:///{tmp_path / 'typo.db'}", "--output-path",
+                   str(tmp_path / "delta"))
+    assert typo.returncode == 3 and "no SQLite file" in typo.stderr
+    assert not (tmp_path / "typo.db").exists()  # a mistyped source is not created empty
+    (tmp_path / "empty.db").touch()
+    empty = run_cli("--db-url", f"sqlite:///{tmp_path / 'empty.db'}", "--output-path",
+                    str(tmp_path / "delta"))
+    assert empty.returncode == 1 and "no tables" in empty.stderr
 
 
 def test_output_needs_a_destination() -> None:

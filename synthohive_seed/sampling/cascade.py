@@ -23,6 +23,7 @@ from ..schema.model import ColumnSpec, ForeignKeySpec, TableSpec
 from ..training.fit import TrainedModel
 from ..training.secondary import match_parents
 from .checks import enforce_checks
+from .dbchecks import DatabaseChecks
 from .uniques import enforce_uniques
 from .keys import choose_parents, earlier_rows, primary_keys
 from .plan import SamplingPlan
@@ -30,15 +31,19 @@ from .plan import SamplingPlan
 log = logging.getLogger("synthohive_seed")
 
 
-def generate(model: TrainedModel, plan: SamplingPlan, *, progress: bool = False) -> dict[str, pd.DataFrame]:
-    """Frames for every table (see the frame contract in :mod:`synthohive_seed.sinks`)."""
+def generate(model: TrainedModel, plan: SamplingPlan, *, progress: bool = False,
+             database: DatabaseChecks | None = None) -> dict[str, pd.DataFrame]:
+    """Frames for every table (see the frame contract in :mod:`synthohive_seed.sinks`).
+
+    ``database``, when the rows go to one, evaluates CHECKs the sampler cannot parse.
+    """
     schema = model.schema
     frames: dict[str, pd.DataFrame] = {}
     bar = tqdm(schema.tables, desc="sampling", unit="table", disable=not progress)
     for index, table in enumerate(bar):
         bar.set_postfix_str(table.key)
         rng = np.random.default_rng([plan.seed, index])
-        frames[table.key] = _generate_table(model, plan, table, frames, rng, index)
+        frames[table.key] = _generate_table(model, plan, table, frames, rng, index, database)
     for index, table in enumerate(schema.tables):
         rng = np.random.default_rng([plan.seed, index, 1])
         for fk in table.foreign_keys:
@@ -55,6 +60,7 @@ def _generate_table(
     frames: dict[str, pd.DataFrame],
     rng: np.random.Generator,
     index: int,
+    database: DatabaseChecks | None = None,
 ) -> pd.DataFrame:
     schema, recipe = model.schema, model.recipes[table.key]
     owner: np.ndarray | None = None
@@ -98,7 +104,8 @@ def _generate_table(
                                         rng).astype("float64")
         _point_at(frame, fk, frames[parent.key], model, table, rng, weights=weights)
     # CHECKs before keys: rows dropped here are gone before any key or child points at them.
-    frame = enforce_checks(table, frame, rng, frozen=frozenset(table.generated_keys) | table.fk_columns)
+    frame = enforce_checks(table, frame, rng, frozen=frozenset(table.generated_keys) | table.fk_columns,
+                           database=database, model=table_model)
     frame = enforce_uniques(table, frame, table_model, rng)
     n = len(frame)
     primary_keys(table, frame, recipe.key_texts, rng, start=plan.key_start.get(table.key, 1))
@@ -135,11 +142,26 @@ def _point_at(
         share = model.recipes[table.key].null_shares.get(fk.name, 0.0)
         targets = np.where(rng.random(n) < share, -1, targets)
     elif n and len(parents) == 0:
+        root = _root_of(model, fk.referred_table)
+        hint = (f"ask for rows of it in num_rows (--num-rows {root}=N)" if root == fk.referred_table
+                else f"its rows come from root table {root}: ask for more rows of that "
+                f"(--num-rows {root}=N)")
         raise SchemaError(
             f"table {table.key} needs rows of {fk.referred_table} for its NOT NULL foreign key "
-            f"{fk.name}, but {fk.referred_table} gets 0 rows; ask for rows of it in num_rows",
+            f"{fk.name}, but {fk.referred_table} gets 0 rows; {hint}",
             table=table.key, column=fk.columns[0])
     _assign(frame, fk, parents, targets, table)
+
+
+def _root_of(model: TrainedModel, key: str) -> str:
+    """The root table whose rows generate ``key`` through driver FKs."""
+    seen = {key}
+    while (driver := model.recipes[key].driver) is not None:
+        key = _fk(model.schema.table(key), driver).referred_table
+        if key in seen:
+            break
+        seen.add(key)
+    return key
 
 
 def _assign(frame: pd.DataFrame, fk: ForeignKeySpec, parents: pd.DataFrame, rows: np.ndarray,

@@ -4,8 +4,9 @@ SQL's three-valued logic is kept: a CHECK passes unless its predicate is FALSE (
 operand passes). Failing rows are repaired where one obvious change fixes them
 (clip to a bound, pick an allowed value, copy the other column of ``end >= start``, fill
 a column that must not be NULL); rows that still fail are dropped and counted, before
-any child row refers to them. Checks the parser does not understand are reported once
-and left to the database.
+any child row refers to them. Checks the parser does not understand are evaluated by the
+target database when rows go to one (:mod:`.dbchecks`): rejected rows are redrawn, then
+dropped and counted; otherwise they are reported and left to the load.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from ..schema.checks import (
     columns_of, parse_check,
 )
 from ..schema.model import ColumnSpec, TableSpec
+from ..training.table_model import TableModel
+from .dbchecks import DatabaseChecks, columns_named
 
 log = logging.getLogger("synthohive_seed")
+_REDRAWS = 5
 _OPS = {
     "=": np.equal, "<>": np.not_equal, "<": np.less, "<=": np.less_equal,
     ">": np.greater, ">=": np.greater_equal,
@@ -30,18 +34,22 @@ _OPS = {
 
 
 def enforce_checks(table: TableSpec, frame: pd.DataFrame, rng: np.random.Generator,
-                   *, frozen: frozenset[str] = frozenset()) -> pd.DataFrame:
-    """Rows of ``frame`` that satisfy every understood CHECK of ``table`` (repaired or kept).
+                   *, frozen: frozenset[str] = frozenset(),
+                   database: DatabaseChecks | None = None,
+                   model: TableModel | None = None) -> pd.DataFrame:
+    """Rows of ``frame`` that satisfy every CHECK of ``table`` (repaired or kept).
 
     ``frozen`` columns (keys) are never changed by a repair; their rows are dropped instead.
+    Checks the parser does not understand are asked of ``database`` when given: rejected
+    rows get their value columns redrawn from ``model`` a few times, then are dropped.
     """
     if frame.empty:
         return frame
     for check in table.checks:
         predicate = parse_check(check.sql)
         if isinstance(predicate, Unknown):
-            log.warning("%s: CHECK %s (%s) is not understood; rows are left to the database",
-                        table.key, check.name or "", check.sql)
+            frame = _ask_database(table, frame, check.sql, check.name, rng, frozen, database,
+                                  model)
             continue
         if not columns_of(predicate) <= set(frame.columns):
             continue
@@ -53,6 +61,33 @@ def enforce_checks(table: TableSpec, frame: pd.DataFrame, rng: np.random.Generat
             log.warning("%s: dropped %d generated rows that break CHECK %s", table.key,
                         int(failing.sum()), check.name or check.sql)
             frame = frame.loc[~failing].reset_index(drop=True)
+    return frame
+
+
+def _ask_database(table: TableSpec, frame: pd.DataFrame, sql: str, name: str | None,
+                  rng: np.random.Generator, frozen: frozenset[str],
+                  database: DatabaseChecks | None, model: TableModel | None) -> pd.DataFrame:
+    failing = database.failing(table, sql, frame) if database is not None else None
+    if failing is None:
+        log.warning("%s: CHECK %s (%s) is not understood; rows are left to the database",
+                    table.key, name or "", sql)
+        return frame
+    redraw = [c for c in columns_named(sql, table)
+              if c not in frozen and model is not None and c in model.columns]
+    for _ in range(_REDRAWS if redraw else 0):
+        if not failing.any():
+            break
+        rows = np.flatnonzero(failing)
+        for column in redraw:
+            fresh = model.sample_column(table, column, rows.size, rng)  # type: ignore[union-attr]
+            frame.loc[rows, column] = fresh.to_numpy()
+        failing = database.failing(table, sql, frame)  # type: ignore[union-attr]
+        if failing is None:
+            return frame
+    if failing.any():
+        log.warning("%s: dropped %d generated rows that the database's CHECK %s rejects",
+                    table.key, int(failing.sum()), name or sql)
+        frame = frame.loc[~failing].reset_index(drop=True)
     return frame
 
 

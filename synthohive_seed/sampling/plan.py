@@ -56,11 +56,11 @@ def check_num_rows(schema: Schema, num_rows: Mapping[str, int] | None) -> dict[s
     roots = set(schema.roots())
     for key, count in asked.items():
         if key not in schema:
-            raise ConfigError(f"num_rows names table {key!r}, which is not in the schema "
+            raise ConfigError(f"num_rows (--num-rows) names table {key!r}, which is not in the schema "
                               f"(root tables: {', '.join(sorted(roots))})",
                               option="num_rows", table=key)
         if key not in roots:
-            raise ConfigError(f"num_rows names table {key!r}, whose rows come from its parent "
+            raise ConfigError(f"num_rows (--num-rows) names table {key!r}, whose rows come from its parent "
                               "tables; give counts for root tables only "
                               f"({', '.join(sorted(roots))})", option="num_rows", table=key)
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:

@@ -183,8 +183,8 @@ def _prepare_targets(
             if if_exists == "error":
                 raise ConfigError(
                     f"target table {spec.key} already holds {held} row{'s' if held != 1 else ''}; "
-                    "nothing was written. Use if_exists='append' to add rows or 'truncate' to "
-                    "replace them, or seed another database",
+                    "nothing was written. Use if_exists='append' (--if-exists append) to add "
+                    "rows or 'truncate' to replace them, or seed another database",
                     option="if_exists", table=spec.key,
                 )
     # Tables first without FKs, then the FKs, so cycles need no special order; SQLite

@@ -106,7 +106,7 @@ def write_delta(
             if DeltaTable.is_deltatable(str(path)):
                 raise ConfigError(
                     f"{path} already holds a Delta table for {key}; "
-                    "choose another output path or pass mode='overwrite'",
+                    "choose another output path or pass mode='overwrite' (--overwrite)",
                     option="output_path",
                     table=key,
                 )
