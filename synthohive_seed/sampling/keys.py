@@ -51,12 +51,13 @@ def primary_keys(
 def unique_texts(
     generator: TextShapeGenerator, n: int, rng: np.random.Generator, length: int | None
 ) -> list[str]:
-    """``n`` distinct strings of the generator's shapes, each at most ``length`` characters."""
+    """``n`` distinct strings of the generator's shapes, each at most ``length`` characters,
+    none equal to a source value the generator remembers."""
     values: list[str | None] = generator.sample(n, rng, nulls=False)
     seen: set[str] = set()
     pending: list[int] = []
     for i, value in enumerate(values):
-        if value in seen or value is None:
+        if value in seen or value is None or generator.is_source(value):
             pending.append(i)
         else:
             seen.add(value)
@@ -66,7 +67,7 @@ def unique_texts(
         fresh = generator.sample(len(pending), rng, nulls=False)
         still = []
         for i, value in zip(pending, fresh):
-            if value is None or value in seen:
+            if value is None or value in seen or generator.is_source(value):
                 still.append(i)
             else:
                 values[i] = value
@@ -78,7 +79,7 @@ def unique_texts(
         while True:
             counter += 1
             code = _fit(f"{counter}", length)
-            if code not in seen:
+            if code not in seen and not generator.is_source(code):
                 break
         values[i] = code
         seen.add(code)

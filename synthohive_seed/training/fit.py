@@ -137,7 +137,8 @@ def _train_table(trained: TrainedModel, table: TableSpec, frames: dict[str, pd.D
     for name in table.generated_keys:
         column = table.column(name)
         if column.kind == "string":
-            recipe.key_texts[name] = TextShapeGenerator.fit(name, list(frame[name]), column.length)
+            recipe.key_texts[name] = TextShapeGenerator.fit(
+                name, list(frame[name]), column.length).remember_source(list(frame[name]))
     driver = driver_fk(schema, table, options, {k: len(f) for k, f in frames.items()})
     context = np.zeros((len(frame), 0))
     for fk in schema.ordering_fks(table):

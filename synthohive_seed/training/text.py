@@ -9,6 +9,7 @@ templates, letter statistics and the NULL share.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -16,6 +17,10 @@ import numpy as np
 
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
 _MAX_TEMPLATES = 2000
+
+
+def _digest(value: str) -> str:
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def template_of(value: str) -> str:
@@ -42,6 +47,9 @@ class TextShapeGenerator:
     """Row 0: first letter of a word; row i+1: letter following letter i."""
     null_share: float = 0.0
     max_length: int | None = None
+    source_digests: list[str] = field(default_factory=list)
+    """Short hashes of the source's values (key columns only): new keys must differ from
+    every source key, and the values themselves are not stored."""
 
     @classmethod
     def fit(cls, name: str, values: list[object], max_length: int | None) -> TextShapeGenerator:
@@ -69,30 +77,53 @@ class TextShapeGenerator:
             max_length=max_length,
         )
 
+    def remember_source(self, values: list[object]) -> TextShapeGenerator:
+        """Keep digests of ``values`` so :meth:`is_source` can refuse them; returns self."""
+        self.source_digests = sorted({_digest(str(v)) for v in values if isinstance(v, str)})
+        return self
+
+    def is_source(self, value: str) -> bool:
+        """Whether ``value`` is one of the remembered source values."""
+        if not self.source_digests:
+            return False
+        if not hasattr(self, "_digest_set"):
+            self._digest_set = set(self.source_digests)
+        return _digest(value) in self._digest_set
+
     def sample(self, n: int, rng: np.random.Generator, *, nulls: bool = True) -> list[str | None]:
         picks = rng.choice(len(self.templates), size=n, p=self.weights)
-        out: list[str | None] = []
-        for i in picks:
-            out.append(self._fill(self.templates[i], rng))
+        out: list[str | None] = list(self._fill_many([self.templates[i] for i in picks], rng))
         if nulls and self.null_share > 0:
             drop = rng.random(n) < self.null_share
             out = [None if d else v for v, d in zip(out, drop)]
         return out
 
     def _fill(self, template: str, rng: np.random.Generator) -> str:
-        chars = []
-        previous = 0
-        for ch in template:
-            if ch == "9":
-                chars.append(str(rng.integers(10)))
-                previous = 0
-            elif ch in "aA":
-                pos = int(rng.choice(26, p=self.bigrams[previous]))
-                letter = _LOWER[pos]
-                chars.append(letter.upper() if ch == "A" else letter)
-                previous = pos + 1
-            else:
-                chars.append(ch)
-                previous = 0
-        text = "".join(chars)
-        return text[: self.max_length] if self.max_length else text
+        return self._fill_many([template], rng)[0]
+
+    def _fill_many(self, templates: list[str], rng: np.random.Generator) -> list[str]:
+        """Fill templates column by column, all rows at once (one bigram draw per letter)."""
+        if not templates:
+            return []
+        width = max(len(t) for t in templates)
+        grid = np.array([list(t.ljust(width, "\0")) for t in templates], dtype="<U1")
+        if width == 0:
+            return ["" for _ in templates]
+        digits = grid == "9"
+        grid[digits] = rng.integers(0, 10, int(digits.sum())).astype("<U1")
+        upper = grid == "A"
+        letters = upper | (grid == "a")
+        cumulative = np.cumsum(self.bigrams, axis=1)
+        alphabet = np.array(list(_LOWER), dtype="<U1")
+        previous = np.zeros(len(templates), dtype="int64")  # 0: start of a word
+        for j in range(width):
+            here = letters[:, j]
+            if here.any():
+                draws = rng.random(int(here.sum()))
+                chosen = np.minimum((cumulative[previous[here]] < draws[:, None]).sum(axis=1), 25)
+                picked = alphabet[chosen]
+                grid[here, j] = np.where(upper[here, j], np.char.upper(picked), picked)
+                previous[here] = chosen + 1
+            previous[~here] = 0
+        texts = ["".join(row).rstrip("\0") for row in grid]
+        return [t[: self.max_length] for t in texts] if self.max_length else texts
