@@ -156,7 +156,8 @@ def seed_loader(
 
 
 def database_url(target: object) -> str:
-    """SQLAlchemy URL of a URL string, an engine or a psycopg 3 connection."""
+    """SQLAlchemy URL of a URL string, an engine, a psycopg 3 connection, or a
+    pytest-postgresql process fixture (its ``host``/``port``/``user``/``dbname``)."""
     if isinstance(target, (str, sa.URL)):
         return str(target) if isinstance(target, str) else target.render_as_string(False)
     if isinstance(target, sa.Engine):
@@ -167,8 +168,16 @@ def database_url(target: object) -> str:
                              password=info.password or None, host=info.host,
                              port=int(info.port), database=info.dbname
                              ).render_as_string(hide_password=False)
-    raise ConfigError(f"cannot seed a {type(target).__name__}: give a URL, a SQLAlchemy engine "
-                      "or a psycopg connection", option="target")
+    if all(hasattr(target, a) for a in ("host", "port", "user", "dbname")):
+        # pytest-postgresql's process fixtures (``postgresql_proc`` / ``postgresql_noproc``)
+        return sa.URL.create("postgresql+psycopg", username=target.user,  # type: ignore[attr-defined]
+                             password=getattr(target, "password", None) or None,
+                             host=target.host, port=int(target.port),  # type: ignore[attr-defined]
+                             database=target.dbname,  # type: ignore[attr-defined]
+                             ).render_as_string(hide_password=False)
+    raise ConfigError(f"cannot seed a {type(target).__name__}: give a URL, a SQLAlchemy engine, "
+                      "a psycopg connection or a pytest-postgresql process fixture",
+                      option="target")
 
 
 def empty_tables(url: str, synth: Synthesizer) -> None:

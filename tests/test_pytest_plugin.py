@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 VERIFY = Path(__file__).parent / "tools" / "verify_db.py"
 
@@ -183,3 +184,17 @@ def test_plugin_is_registered_by_entry_point() -> None:
     names = {e.name: e.value for e in entry_points(group="pytest11")}
     assert names.get("synthohive_seed") == "synthohive_seed.pytest_plugin", (
         "run `pip install -e . --no-deps` so the pytest11 entry point is registered")
+
+
+@pytest.mark.postgres
+def test_database_url_of_every_target_kind(postgresql_noproc: object, postgresql: object,
+                                           pg_url: str) -> None:
+    from synthohive_seed.fixtures import database_url
+
+    proc_url = sa.make_url(database_url(postgresql_noproc))
+    assert (proc_url.host, proc_url.port, proc_url.username) == ("127.0.0.1", 5432, "postgres")
+    assert proc_url.database == postgresql_noproc.dbname  # type: ignore[attr-defined]
+    assert sa.make_url(database_url(postgresql)).database == sa.make_url(pg_url).database
+    engine = sa.create_engine(pg_url)
+    assert database_url(engine) == engine.url.render_as_string(hide_password=False)
+    engine.dispose()
