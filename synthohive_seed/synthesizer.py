@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Literal
 
 import pandas as pd
@@ -20,9 +20,8 @@ from .sampling.plan import SamplingPlan, make_plan
 from .schema.introspect import reflect_metadata, schema_from_metadata
 from .schema.model import Schema
 from .schema.rows import read_rows
+from .sinks.memory import to_frames
 from .training.fit import TrainedModel, train
-
-OutputFormat = Literal["memory", "delta", "database"]
 
 
 class Synthesizer:
@@ -146,7 +145,7 @@ class Synthesizer:
 
             return write_delta(frames, self.schema, output_path,
                                mode="overwrite" if overwrite else "error", progress=self.progress)
-        return frames
+        return to_frames(frames)
 
     def drift(self, target_url: str) -> DriftReport:
         """How the database at ``target_url`` differs from the model's schema (writes nothing).

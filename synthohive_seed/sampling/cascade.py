@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -24,9 +23,9 @@ from ..training.fit import TrainedModel
 from ..training.secondary import match_parents
 from .checks import enforce_checks
 from .dbchecks import DatabaseChecks
-from .uniques import enforce_uniques
 from .keys import choose_parents, earlier_rows, primary_keys
 from .plan import SamplingPlan
+from .uniques import enforce_uniques
 
 log = logging.getLogger("synthohive_seed")
 
@@ -283,8 +282,3 @@ def _fk(table: TableSpec, name: str) -> ForeignKeySpec:
         if fk.name == name:
             return fk
     raise KeyError(name)
-
-
-def rows_by_table(frames: Mapping[str, pd.DataFrame]) -> dict[str, int]:
-    """Row count per table key."""
-    return {key: len(frame) for key, frame in frames.items()}

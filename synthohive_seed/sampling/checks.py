@@ -18,8 +18,19 @@ import numpy as np
 import pandas as pd
 
 from ..schema.checks import (
-    Between, BoolOp, Column, Compare, Const, InList, IsNull, Not, Predicate, Unknown, Value,
-    columns_of, parse_check,
+    Between,
+    BoolOp,
+    Column,
+    Compare,
+    Const,
+    InList,
+    IsNull,
+    Not,
+    Predicate,
+    Unknown,
+    Value,
+    columns_of,
+    parse_check,
 )
 from ..schema.model import ColumnSpec, TableSpec
 from ..training.table_model import TableModel

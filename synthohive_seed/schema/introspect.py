@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 
@@ -155,8 +155,3 @@ def _fk_name(fkc: sa.ForeignKeyConstraint) -> str:
     if isinstance(fkc.name, str) and fkc.name:
         return fkc.name
     return f"fk_{fkc.table.name}_{'_'.join(c.name for c in fkc.columns)}"
-
-
-def table_keys(schema: Schema) -> Iterable[str]:
-    """Every table key, parents first."""
-    return (t.key for t in schema.tables)

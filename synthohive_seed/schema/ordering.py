@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlalchemy.schema import ForeignKeyConstraint, sort_tables_and_constraints
 
 
-
 def order_tables(
     tables: list[sa.Table],
 ) -> tuple[list[sa.Table], set[ForeignKeyConstraint], list[list[str]]]:

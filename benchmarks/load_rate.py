@@ -1,0 +1,143 @@
+"""End-to-end rows/s into PostgreSQL against a raw psycopg 3 COPY of the same rows (issue 6).
+
+Usage (from the repository root; PostgreSQL on 127.0.0.1:5432, user postgres)::
+
+    python benchmarks/load_rate.py [--customers 50000] [--train-customers 3000] [--epochs 1]
+
+Trains on a generated ``customers`` (root, 6 mixed columns) -> ``orders`` (child, 6 mixed
+columns, ~3 per customer) schema, then in one run:
+
+1. ours: ``Synthesizer.sample(num_rows, target_url=...)`` into a fresh database (timed:
+   generation + conversion + COPY + commit, the whole call);
+2. generation only: ``Synthesizer.sample(num_rows)`` to DataFrames, with the time per
+   table (root vs child) taken by wrapping the cascade's per-table step;
+3. raw COPY: the frames of step 2 converted to Python tuples (untimed, reported apart),
+   then ``cursor.copy(...)`` + ``write_row`` into another fresh database whose tables
+   were created beforehand (timed: the COPYs and the commit).
+
+Issue 6's target: ours >= 60% of the raw COPY rate. Databases are dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import psycopg
+import sqlalchemy as sa
+
+import _issue6 as common
+from synthohive_seed import Synthesizer
+from synthohive_seed.sampling import cascade
+
+
+def timed_generation(synth: Synthesizer, num_rows: dict[str, int], seed: int):
+    """(frames, seconds total, seconds per table) of sampling to DataFrames."""
+    per_table: dict[str, float] = {}
+    original = cascade._generate_table
+
+    def wrapper(model, plan, table, *args, **kwargs):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return original(model, plan, table, *args, **kwargs)
+        finally:
+            per_table[table.key] = time.perf_counter() - start
+
+    cascade._generate_table = wrapper
+    try:
+        start = time.perf_counter()
+        frames = synth.sample(num_rows, seed=seed)
+        total = time.perf_counter() - start
+    finally:
+        cascade._generate_table = original
+    return frames, total, per_table
+
+
+def raw_copy(md: sa.MetaData, frames, url: str) -> tuple[float, float, int]:
+    """(seconds converting frames to tuples, seconds of COPY + commit, rows)."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    md.create_all(engine)
+    engine.dispose()
+    start = time.perf_counter()
+    rows_by_table = {}
+    for table in md.sorted_tables:
+        frame = frames[table.name][[c.name for c in table.columns]]
+        # Plain Python values, as a user holding the same rows would hand them to COPY.
+        columns = []
+        for c in table.columns:
+            s = frame[c.name]
+            if s.dtype.kind == "M":
+                values = s.dt.to_pydatetime().tolist()
+                if isinstance(c.type, sa.Date) and not isinstance(c.type, sa.DateTime):
+                    values = [v.date() for v in values]
+            else:
+                values = s.tolist()
+            columns.append(values)
+        rows_by_table[table.name] = list(zip(*columns))
+    converted = time.perf_counter() - start
+    n = 0
+    with psycopg.connect(url) as conn:
+        start = time.perf_counter()
+        with conn.cursor() as cur:
+            for table in md.sorted_tables:
+                cols = ", ".join(f'"{c.name}"' for c in table.columns)
+                with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+                    for row in rows_by_table[table.name]:
+                        copy.write_row(row)
+                n += len(rows_by_table[table.name])
+        conn.commit()
+        copied = time.perf_counter() - start
+    return converted, copied, n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=50_000, help="root rows to sample (children follow)")
+    parser.add_argument("--train-customers", type=int, default=3000)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=1, help="alternating ours/raw runs; medians reported")
+    args = parser.parse_args()
+
+    md = common.metadata()
+    t0 = time.perf_counter()
+    synth = Synthesizer(md, common.frames(args.train_customers, seed=0), epochs=args.epochs, seed=0).fit()
+    fit_s = time.perf_counter() - t0
+    num_rows = {"customers": args.customers}
+
+    results = []
+    for i in range(args.repeat):
+        tag = f"{os.getpid()}_{i}"
+        with common.scratch_db(f"lr_ours_{tag}") as url:
+            start = time.perf_counter()
+            counts = synth.sample(num_rows, seed=args.seed, target_url=url)
+            ours_s = time.perf_counter() - start
+        ours_rows = sum(int(v) for v in counts.values())
+        frames, gen_s, per_table = timed_generation(synth, num_rows, args.seed)
+        with common.scratch_db(f"lr_raw_{tag}") as url:
+            conv_s, copy_s, raw_rows = raw_copy(md, frames, url)
+        assert raw_rows == ours_rows, (raw_rows, ours_rows)
+        results.append((ours_rows, ours_s, gen_s, per_table, conv_s, copy_s,
+                        {k: len(v) for k, v in frames.items()}))
+
+    results.sort(key=lambda r: r[1] / max(r[5], 1e-9))
+    rows, ours_s, gen_s, per_table, conv_s, copy_s, sizes = results[len(results) // 2]
+    print(f"machine: {common.machine()}")
+    print(f"fit (epochs={args.epochs}, {args.train_customers} training customers): {fit_s:.1f} s")
+    print(f"rows per run: {rows:,} ({', '.join(f'{k} {v:,}' for k, v in sizes.items())})")
+    print(f"ours end-to-end (sample -> PostgreSQL): {ours_s:.2f} s = {rows / ours_s:,.0f} rows/s")
+    print(f"generation only (to DataFrames): {gen_s:.2f} s = {rows / gen_s:,.0f} rows/s")
+    for key, secs in per_table.items():
+        print(f"  {key}: {secs:.2f} s = {sizes[key] / secs:,.0f} rows/s")
+    print(f"raw COPY of the same rows: {copy_s:.2f} s = {rows / copy_s:,.0f} rows/s "
+          f"(+ {conv_s:.2f} s converting frames to tuples, untimed; "
+          f"{rows / (copy_s + conv_s):,.0f} rows/s with it)")
+    ratio = copy_s / ours_s
+    print(f"SUMMARY load_rate: ours {rows / ours_s:,.0f} rows/s vs raw COPY {rows / copy_s:,.0f} "
+          f"rows/s = {ratio:.0%} (target >= 60%: {'met' if ratio >= 0.6 else 'missed'}); "
+          f"{rows:,} rows, {args.repeat} run(s)")
+
+
+if __name__ == "__main__":
+    main()
