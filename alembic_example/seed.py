@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
-
 from bookshop.models import Base
+
 from synthohive_seed import SeedError, Synthesizer
 
 DATA = Path(__file__).parent / "data"

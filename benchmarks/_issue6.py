@@ -96,6 +96,6 @@ def frames(customers: int = 3000, seed: int = 0, with_child: bool = True) -> dic
 
 
 def machine() -> str:
-    return (f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()} "
+    return (f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()} "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, "
             f"load average {os.getloadavg()[0]:.1f}")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 import sqlalchemy as sa
-
 from shop import shop_frames, shop_metadata
+
 from synthohive_seed.cli import sample_database_url
 
 Dataset = tuple[str, sa.MetaData, dict[str, pd.DataFrame]]

@@ -24,10 +24,11 @@ import argparse
 import os
 import time
 
+import _issue6 as common
+import numpy as np
 import psycopg
 import sqlalchemy as sa
 
-import _issue6 as common
 from synthohive_seed import Synthesizer
 from synthohive_seed.sampling import cascade
 
@@ -68,7 +69,7 @@ def raw_copy(md: sa.MetaData, frames, url: str) -> tuple[float, float, int]:
         for c in table.columns:
             s = frame[c.name]
             if s.dtype.kind == "M":
-                values = s.dt.to_pydatetime().tolist()
+                values = list(np.asarray(s.dt.to_pydatetime()))
                 if isinstance(c.type, sa.Date) and not isinstance(c.type, sa.DateTime):
                     values = [v.date() for v in values]
             else:

@@ -25,8 +25,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pandas as pd  # noqa: E402
-
 from datasets import Dataset, chinook_subset, shop  # noqa: E402
+
 from synthohive_seed import Synthesizer  # noqa: E402
 from synthohive_seed.quality.metadata import comparable_frames, sdv_metadata  # noqa: E402
 from synthohive_seed.quality.report import evaluate  # noqa: E402

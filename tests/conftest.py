@@ -24,9 +24,22 @@ pytest_plugins = ["pytester"]
 
 # Source and empty-target templates of the sample databases (chinook_src, northwind_tgt...).
 from .datasets import (  # noqa: E402,F401
-    chinook_src, chinook_src_proc, chinook_tgt, chinook_tgt_proc, clubdata_src, clubdata_src_proc,
-    clubdata_tgt, clubdata_tgt_proc, northwind_src, northwind_src_proc, northwind_tgt,
-    northwind_tgt_proc, oracle_co_src, oracle_co_src_proc, oracle_co_tgt, oracle_co_tgt_proc,
+    chinook_src,
+    chinook_src_proc,
+    chinook_tgt,
+    chinook_tgt_proc,
+    clubdata_src,
+    clubdata_src_proc,
+    clubdata_tgt,
+    clubdata_tgt_proc,
+    northwind_src,
+    northwind_src_proc,
+    northwind_tgt,
+    northwind_tgt_proc,
+    oracle_co_src,
+    oracle_co_src_proc,
+    oracle_co_tgt,
+    oracle_co_tgt_proc,
 )
 
 postgresql_noproc = factories.postgresql_noproc(host="127.0.0.1", port=5432, user="postgres",

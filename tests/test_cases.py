@@ -19,8 +19,6 @@ from synthohive_seed import CycleError, Synthesizer
 from .frames_check import key_problems
 
 
-
-
 def seed(metadata: sa.MetaData, data: dict[str, pd.DataFrame], num_rows: dict[str, int],
          target_url: str | None = None) -> tuple[Synthesizer, dict[str, pd.DataFrame]]:
     synth = Synthesizer(metadata, data, epochs=1, seed=1).fit()

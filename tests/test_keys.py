@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +11,6 @@ from synthohive_seed import Synthesizer
 
 from .frames_check import key_problems
 from .test_cases import read
-
 
 
 def key_schema() -> tuple[sa.MetaData, dict[str, pd.DataFrame]]:

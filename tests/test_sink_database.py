@@ -17,7 +17,7 @@ from synthohive_seed.schema.introspect import schema_from_metadata
 from synthohive_seed.schema.model import Schema
 from synthohive_seed.sinks.database import python_values, write_database
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 ITEMS = "Order Items"  # a space and capitals: must be quoted everywhere
 
 

@@ -19,7 +19,7 @@ from synthohive_seed.schema.model import Schema
 from synthohive_seed.sinks.delta import arrow_schema, write_delta
 from synthohive_seed.sinks.memory import to_frames
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 AUDIT = "cd.audit log"  # schema-qualified and with a space: the directory keeps it as is
 
 

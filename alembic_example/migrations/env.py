@@ -6,9 +6,8 @@ from logging.config import fileConfig
 
 import sqlalchemy as sa
 from alembic import context
-from sqlalchemy.engine import make_url
-
 from bookshop.models import Base
+from sqlalchemy.engine import make_url
 
 config = context.config
 if config.config_file_name is not None:
