@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+import warnings
 
 import _issue6 as common
 import numpy as np
@@ -69,7 +70,9 @@ def raw_copy(md: sa.MetaData, frames, url: str) -> tuple[float, float, int]:
         for c in table.columns:
             s = frame[c.name]
             if s.dtype.kind == "M":
-                values = list(np.asarray(s.dt.to_pydatetime()))
+                with warnings.catch_warnings():  # pandas 2.x: ndarray now, Series later
+                    warnings.simplefilter("ignore", FutureWarning)
+                    values = list(np.asarray(s.dt.to_pydatetime()))
                 if isinstance(c.type, sa.Date) and not isinstance(c.type, sa.DateTime):
                     values = [v.date() for v in values]
             else:

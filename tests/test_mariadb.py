@@ -61,3 +61,32 @@ def test_mariadb_to_mariadb(mysql_chinook: str, tmp_path: Path) -> None:
         with server.begin() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
         server.dispose()
+
+
+def test_failed_load_drops_the_tables_it_created(mysql_url: str) -> None:
+    """MySQL commits DDL at once; a failed load must still leave the target as it was."""
+    import pandas as pd
+
+    from synthohive_seed import WriteError
+    from synthohive_seed.connection import open_engine
+    from synthohive_seed.sinks.database import write_database
+
+    metadata = sa.MetaData()
+    sa.Table("parent", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("child", metadata, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("parent_id", sa.ForeignKey("parent.id"), nullable=False),
+             sa.Column("qty", sa.Integer, nullable=False),
+             sa.CheckConstraint("qty < 3", name="ck_child_qty"))
+    schema = schema_from_metadata(metadata)
+    frames = {"parent": pd.DataFrame({"id": pd.array([1, 2], dtype="Int64")}),
+              "child": pd.DataFrame({"id": pd.array([1, 2], dtype="Int64"),
+                                     "parent_id": pd.array([1, 2], dtype="Int64"),
+                                     "qty": pd.array([1, 7], dtype="Int64")})}
+    engine = open_engine(mysql_url)
+    try:
+        with pytest.raises(WriteError) as err:
+            write_database(frames, schema, engine)
+        assert err.value.table == "child"
+        assert sa.inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()

@@ -64,9 +64,10 @@ def write_database(
     ``FOREIGN_KEY_CHECKS``), which a cycle of NOT NULL, non-deferrable FKs needs
     (:class:`CycleError` otherwise, before anything is written; SQLite defers FK checks
     to the commit and loads such cycles either way). Any
-    database failure rolls everything back, created tables included where the dialect
-    has transactional DDL (PostgreSQL, SQLite), and raises :class:`WriteError` naming
-    the table and, when the driver says it, the constraint.
+    database failure rolls everything back, created tables included (PostgreSQL and
+    SQLite roll DDL back; on MySQL, which commits DDL at once, the tables this run
+    created are dropped again), and raises :class:`WriteError` naming the table and,
+    when the driver says it, the constraint.
     """
     if if_exists not in IF_EXISTS:
         raise ConfigError(f"if_exists must be one of {', '.join(IF_EXISTS)}, got {if_exists!r}",
@@ -84,13 +85,32 @@ def write_database(
     deferred = _deferred_columns(schema)
     blame = Blame(hooks, schema, engine.dialect.loaded_dbapi.Error)
     written: dict[str, int] = {}
+    created: list[sa.Table] = []
+    try:
+        _load(engine, hooks, blame, schema, frames, pairs, deferred, written, created,
+              if_exists=if_exists, fk_checks=fk_checks, progress=progress)
+    except BaseException:
+        if created and engine.dialect.name in ("mysql", "mariadb"):
+            # MySQL commits DDL at once: tables this run created are dropped again, so a
+            # failed load leaves the target as it was there too.
+            _drop(engine, created)
+        raise
+    return written
+
+
+def _load(engine: sa.Engine, hooks: DialectHooks, blame: Blame, schema: Schema,
+          frames: Mapping[str, pd.DataFrame], pairs: Sequence[tuple[TableSpec, sa.Table]],
+          deferred: Mapping[str, tuple[str, ...]], written: dict[str, int],
+          created: list[sa.Table], *, if_exists: IfExists, fk_checks: FkChecks,
+          progress: bool) -> None:
+    """The one transaction of :func:`write_database`; fills ``written`` and ``created``."""
     with engine.connect() as conn, blame(None), hooks.transaction(conn):
         if engine.dialect.name == "postgresql" and any(
                 fk.deferrable for spec in schema for fk in spec.foreign_keys):
             conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
         if fk_checks == "off":
             _fk_checks_off(conn, blame)
-        held = _prepare_targets(conn, pairs, blame, if_exists=if_exists)
+        held = _prepare_targets(conn, pairs, blame, if_exists=if_exists, created=created)
         if if_exists == "truncate" and held:
             _empty(conn, [(s, t) for s, t in pairs if s.key in held], deferred, blame)
         for spec, table in pairs:
@@ -106,7 +126,16 @@ def write_database(
                     _update_deferred(conn, spec, table, frames[spec.key], deferred[spec.key])
                 hooks.after_table(conn, table, [c.name for c in _writable(spec)], written[spec.key])
         hooks.before_commit(conn, pairs)
-    return written
+
+
+def _drop(engine: sa.Engine, tables: Sequence[sa.Table]) -> None:
+    """Drop ``tables`` (children first, FK checks off for the drop)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        for table in reversed(tables):
+            conn.execute(sa.schema.DropTable(table, if_exists=True))
+        conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+        conn.commit()
 
 
 def _fk_checks_off(conn: sa.Connection, blame: Blame) -> None:
@@ -166,7 +195,7 @@ def _writable(spec: TableSpec) -> list[ColumnSpec]:
 
 def _prepare_targets(
     conn: sa.Connection, pairs: Sequence[tuple[TableSpec, sa.Table]], blame: Blame,
-    *, if_exists: IfExists,
+    *, if_exists: IfExists, created: list[sa.Table],
 ) -> set[str]:
     """Check the tables the target has, create the ones it lacks; keys of those with rows."""
     inspector = sa.inspect(conn)
@@ -207,6 +236,7 @@ def _prepare_targets(
     for spec, table in missing:
         with blame(spec.key):
             conn.execute(CreateTable(table, include_foreign_key_constraints=None if inline else []))
+            created.append(table)
     if not inline:
         for spec, table in missing:
             for fkc in table.foreign_key_constraints:
