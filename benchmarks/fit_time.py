@@ -21,11 +21,11 @@ from __future__ import annotations
 import argparse
 import time
 
+import _issue6 as common
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-import _issue6 as common
 from synthohive_seed import Synthesizer
 from synthohive_seed.cli import sample_database_url
 

@@ -21,9 +21,12 @@ Issue 6's target: ours >= 60% of the raw COPY rate. Databases are dropped afterw
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import time
 import warnings
+from pathlib import Path
 
 import _issue6 as common
 import numpy as np
@@ -101,6 +104,8 @@ def main() -> None:
     parser.add_argument("--train-customers", type=int, default=3000)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="also cProfile one extra end-to-end call, stats saved here, top 15 printed")
     parser.add_argument("--repeat", type=int, default=1, help="alternating ours/raw runs; medians reported")
     args = parser.parse_args()
 
@@ -124,6 +129,14 @@ def main() -> None:
         assert raw_rows == ours_rows, (raw_rows, ours_rows)
         results.append((ours_rows, ours_s, gen_s, per_table, conv_s, copy_s,
                         {k: len(v) for k, v in frames.items()}))
+
+    if args.profile:
+        with common.scratch_db(f"lr_prof_{os.getpid()}") as url:
+            prof = cProfile.Profile()
+            prof.runcall(synth.sample, num_rows, seed=args.seed, target_url=url)
+        prof.dump_stats(args.profile)
+        pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
 
     results.sort(key=lambda r: r[1] / max(r[5], 1e-9))
     rows, ours_s, gen_s, per_table, conv_s, copy_s, sizes = results[len(results) // 2]
