@@ -120,10 +120,13 @@ class ContextEncoder:
                 cats = self.categories[name]
                 index = {c: i for i, c in enumerate(cats)}
                 block = np.zeros((n, len(cats)))
-                for r, value in enumerate(rows[name]):
-                    pos = index.get(_category_key(value))
-                    if pos is not None:
-                        block[r, pos] = 1.0
+                # Look up each distinct value once, not each row (children repeat parents).
+                codes, uniques = pd.factorize(rows[name], use_na_sentinel=True)
+                lookup = np.array([index.get(_category_key(u), -1) for u in uniques] +
+                                  [index.get(None, -1)], dtype="int64")
+                positions = lookup[codes]  # code -1 (missing) takes the last entry
+                hit = positions >= 0
+                block[np.flatnonzero(hit), positions[hit]] = 1.0
                 blocks.append(block)
         if self.with_count:
             counts = sibling_counts if sibling_counts is not None else np.zeros(n)
