@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 
-from deltalake import DeltaTable
-
 from synthohive_seed import Synthesizer
 from synthohive_seed.cli import sample_database_url
+from synthohive_seed.sinks.delta import read_delta
 
 
 def main() -> None:
@@ -24,7 +23,7 @@ def main() -> None:
     synth = Synthesizer.from_url(sample_database_url(), epochs=args.epochs, seed=1).fit()
     paths = synth.sample({"Artist": 60}, args.output_dir, output_format="delta", overwrite=True)
     for table, path in sorted(paths.items()):  # type: ignore[union-attr]
-        rows = DeltaTable(path).to_pyarrow_table().num_rows
+        rows = read_delta(path).num_rows
         print(f"{table}: {rows} rows -> {path}")
 
 

@@ -16,7 +16,7 @@ from deltalake import DeltaTable
 from synthohive_seed.errors import ConfigError, WriteError
 from synthohive_seed.schema.introspect import schema_from_metadata
 from synthohive_seed.schema.model import Schema
-from synthohive_seed.sinks.delta import arrow_schema, write_delta
+from synthohive_seed.sinks.delta import arrow_schema, read_delta, write_delta
 from synthohive_seed.sinks.memory import to_frames
 
 UTC = dt.UTC
@@ -103,7 +103,7 @@ def frames(names: tuple[str, str, str] = ("Ann", "Bob", "Cy")) -> dict[str, pd.D
 
 
 def read(path: Path | str) -> pa.Table:
-    return DeltaTable(str(path)).to_pyarrow_table()
+    return read_delta(str(path))
 
 
 def test_paths_are_output_path_slash_key(schema: Schema, tmp_path: Path) -> None:
@@ -204,7 +204,7 @@ def test_mode_overwrite_replaces(schema: Schema, tmp_path: Path) -> None:
     paths = write_delta(new, schema, tmp_path, mode="overwrite", progress=True)
     customers = DeltaTable(paths["customers"])
     assert customers.version() == 1
-    assert customers.to_pyarrow_table().sort_by("id")["name"].to_pylist() == ["X", "Y", "Z"]
+    assert read_delta(customers.table_uri).sort_by("id")["name"].to_pylist() == ["X", "Y", "Z"]
     assert read(paths["orders"]).num_rows == 4  # replaced, not appended
 
 

@@ -43,6 +43,8 @@ def read_delta(path: str | Path, schema: Schema) -> dict[str, pd.DataFrame]:
     """One frame per table of ``schema`` from ``path/<table key>`` Delta tables."""
     from deltalake import DeltaTable
 
+    from ..sinks.delta import read_delta as read_table
+
     root = Path(path)
     if not root.is_dir():
         raise ConfigError(f"{root} is neither a database URL nor a directory of Delta tables",
@@ -54,7 +56,7 @@ def read_delta(path: str | Path, schema: Schema) -> dict[str, pd.DataFrame]:
             raise ConfigError(f"{location} is not a Delta table; the directory must hold one "
                               f"Delta table per table of the schema", option="synthetic",
                               table=table.key)
-        arrow = DeltaTable(str(location)).to_pyarrow_table()
+        arrow = read_table(location)
         # Integer columns with NULLs stay integers (plain to_pandas would make them float).
         frames[table.key] = arrow.to_pandas(types_mapper=_INTEGERS.get)
     return frames

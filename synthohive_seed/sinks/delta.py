@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable, QueryBuilder, write_deltalake
 from deltalake.exceptions import DeltaError
 from tqdm import tqdm
 
@@ -73,6 +73,22 @@ def arrow_schema(table: TableSpec) -> pa.Schema:
             if not c.computed
         ]
     )
+
+
+def read_delta(path: str | os.PathLike[str]) -> pa.Table:
+    """The Delta table at ``path`` as an Arrow table with its declared column types.
+
+    Read through deltalake's own query engine rather than ``DeltaTable.to_pyarrow_table()``:
+    that goes through pyarrow's dataset scanner, whose worker threads abort the
+    interpreter at exit now and then ("terminate called without an active exception",
+    SIGABRT, after all work is done; measured here at 2-3% of short runs, none in 300
+    runs this way). Strings come back as ``string_view`` from the engine and are cast
+    back to the table's schema.
+    """
+    table = DeltaTable(str(path))
+    declared = pa.schema(table.schema().to_arrow())
+    rows = QueryBuilder().register("t", table).execute('SELECT * FROM "t"').read_all()
+    return pa.table(rows).cast(declared)
 
 
 def write_delta(
