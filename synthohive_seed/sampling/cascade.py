@@ -1,10 +1,21 @@
-"""Generate every table top-down, as the trained model's recipes say.
+"""Generate every table top-down, a block of rows at a time, as the trained model says.
 
 Roots get the asked row counts with sequential keys. Each child table: children counts
 per parent from the driver FK's linkage model, the parent's context repeated k times,
 rows sampled conditioned on it, the driver FK set to the parent; the other FKs point at
 rows that exist, chosen by each parent's learned popularity. Self-references point at
 earlier rows; FKs that close a cycle are filled once every table exists.
+
+**Streaming.** :func:`stream` yields each table as an iterator of blocks of about
+:data:`BLOCK_ROWS` rows (roots in key ranges, children per range of parents), so a sink
+can write a block and forget it. Between tables only the columns later tables read are
+kept (referred keys, the parent features and context columns of the linkage and child
+models), plus, for tables with UNIQUE sets, the keys already used: memory is set by the
+block size and those few columns, not by the rows written. Block boundaries depend only
+on the counts, and every block draws from its own seeded generator, so the same model
+and seed give the same rows whatever consumes them. :func:`generate` collects the stream
+into whole frames; schemas with FK cycles (``schema.deferred_fks``) are only generated
+that way, since a cycle's closing FK needs the rows of a table generated later.
 """
 
 from __future__ import annotations
@@ -12,6 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,11 +36,17 @@ from ..training.fit import TrainedModel
 from ..training.secondary import match_parents
 from .checks import enforce_checks
 from .dbchecks import DatabaseChecks
-from .keys import choose_parents, earlier_rows, primary_keys
+from .keys import KeyState, choose_parents, earlier_rows, primary_keys
 from .plan import SamplingPlan
 from .uniques import enforce_uniques
 
 log = logging.getLogger("synthohive_seed")
+
+BLOCK_ROWS = 50_000
+"""Rows per generated block (children: parents are cut where their children reach it)."""
+
+TableStream = tuple[TableSpec, Iterator[pd.DataFrame]]
+"""One table and its blocks; consume the blocks before asking for the next table."""
 
 
 def generate(model: TrainedModel, plan: SamplingPlan, *, progress: bool = False,
@@ -38,11 +57,8 @@ def generate(model: TrainedModel, plan: SamplingPlan, *, progress: bool = False,
     """
     schema = model.schema
     frames: dict[str, pd.DataFrame] = {}
-    bar = tqdm(schema.tables, desc="sampling", unit="table", disable=not progress)
-    for index, table in enumerate(bar):
-        bar.set_postfix_str(table.key)
-        rng = np.random.default_rng([plan.seed, index])
-        frames[table.key] = _generate_table(model, plan, table, frames, rng, index, database)
+    for spec, blocks in _tables(model, plan, progress=progress, database=database):
+        frames[spec.key] = _concat(list(blocks))
     for index, table in enumerate(schema.tables):
         rng = np.random.default_rng([plan.seed, index, 1])
         for fk in table.foreign_keys:
@@ -52,37 +68,190 @@ def generate(model: TrainedModel, plan: SamplingPlan, *, progress: bool = False,
     return frames
 
 
-def _generate_table(
-    model: TrainedModel,
-    plan: SamplingPlan,
-    table: TableSpec,
-    frames: dict[str, pd.DataFrame],
-    rng: np.random.Generator,
-    index: int,
-    database: DatabaseChecks | None = None,
-) -> pd.DataFrame:
-    schema, recipe = model.schema, model.recipes[table.key]
+def stream(model: TrainedModel, plan: SamplingPlan, *, progress: bool = False,
+           database: DatabaseChecks | None = None) -> Iterator[TableStream]:
+    """Every table in FK order as ``(spec, blocks)``; the rows :func:`generate` returns.
+
+    Raises :class:`ValueError` for a schema with FK cycles: generate those whole.
+    """
+    if model.schema.deferred_fks:
+        raise ValueError("a schema with FK cycles is generated whole: use generate()")
+    return _tables(model, plan, progress=progress, database=database)
+
+
+def can_stream(model: TrainedModel) -> bool:
+    """Whether :func:`stream` can generate this model's schema (it has no FK cycles)."""
+    return not model.schema.deferred_fks
+
+
+@dataclass
+class _Kept:
+    """The columns of one generated table that later tables read, kept block by block."""
+
+    columns: list[str]
+    blocks: list[pd.DataFrame] = field(default_factory=list)
+    starts: list[int] = field(default_factory=lambda: [0])
+    whole: pd.DataFrame | None = None
+
+    @property
+    def rows(self) -> int:
+        return self.starts[-1]
+
+    def add(self, frame: pd.DataFrame) -> None:
+        self.blocks.append(frame[self.columns].reset_index(drop=True))
+        self.starts.append(self.rows + len(frame))
+
+    def frame(self) -> pd.DataFrame:
+        """All kept rows as one frame (built once, when the table is complete)."""
+        if self.whole is None:
+            self.whole = _concat(self.blocks) if self.blocks else pd.DataFrame(
+                columns=self.columns)
+            self.blocks = [self.whole]
+            self.starts = [0, len(self.whole)]
+        return self.whole
+
+    def take(self, rows: np.ndarray, columns: tuple[str, ...]) -> pd.DataFrame:
+        """Kept values at global row positions ``rows`` (all >= 0, < self.rows)."""
+        block = np.searchsorted(np.asarray(self.starts[1:]), rows, side="right")
+        out = {c: np.empty(rows.size, dtype=object) for c in columns}
+        for b in np.unique(block):
+            at = np.flatnonzero(block == b)
+            local = rows[at] - self.starts[b]
+            for c in columns:
+                out[c][at] = self.blocks[b][c].to_numpy(dtype=object)[local]
+        return pd.DataFrame(out)
+
+
+def _kept_columns(model: TrainedModel) -> dict[str, list[str]]:
+    """Per table, the columns later tables (or its own self-references) read."""
+    schema = model.schema
+    wanted: dict[str, dict[str, None]] = {t.key: {} for t in schema.tables}
+    for table in schema.tables:
+        for fk in table.foreign_keys:
+            wanted[fk.referred_table].update(dict.fromkeys(fk.referred_columns))
+        recipe = model.recipes[table.key]
+        if recipe.driver is not None and recipe.context is not None:
+            fk = _fk(table, recipe.driver)
+            wanted[fk.referred_table].update(dict.fromkeys(recipe.context.columns))
+    for key, encoder in model.features.items():
+        if key in wanted:
+            wanted[key].update(dict.fromkeys(encoder.columns))
+    return {key: [c.name for c in schema.table(key).columns if c.name in cols]
+            for key, cols in wanted.items()}
+
+
+def _tables(model: TrainedModel, plan: SamplingPlan, *, progress: bool,
+            database: DatabaseChecks | None) -> Iterator[TableStream]:
+    kept_columns = _kept_columns(model)
+    kept: dict[str, _Kept] = {}
+    bar = tqdm(total=len(model.schema.tables), desc="sampling", unit="table",
+               disable=not progress)
+    try:
+        for index, table in enumerate(model.schema.tables):
+            bar.set_postfix_str(table.key)
+            kept[table.key] = _Kept(kept_columns[table.key])
+            yield table, _blocks(model, plan, table, index, kept, database)
+            kept[table.key].frame()
+            bar.update()
+    finally:
+        bar.close()
+
+
+@dataclass
+class _Step:
+    """Rows of one block: how many, and for a child each row's parent position (-1: none)."""
+
+    number: int
+    rows: int
     owner: np.ndarray | None = None
-    context = None
+    siblings: np.ndarray | None = None
+
+
+def _steps(model: TrainedModel, plan: SamplingPlan, table: TableSpec,
+           kept: dict[str, _Kept], rng: np.random.Generator) -> Iterator[_Step]:
+    """The blocks of ``table``: root key ranges, or ranges of parents with their children."""
+    recipe = model.recipes[table.key]
     if recipe.driver is None:
-        n = plan.rows[table.key]
-    else:
+        total = plan.rows[table.key]
+        for number, start in enumerate(range(0, max(total, 1), BLOCK_ROWS)):
+            yield _Step(number, min(BLOCK_ROWS, total - start))
+        return
+    fk = _fk(table, recipe.driver)
+    parent = model.schema.table(fk.referred_table)
+    parents = kept[parent.key].frame()
+    linkage = model.linkages[(table.key, fk.name)]
+    counts = linkage.sample_counts(model.features[parent.key].encode(parent, parents), rng)
+    orphans = linkage.orphan_count(len(parents))
+    ends = np.cumsum(counts)
+    # Cut after the parent whose children reach each multiple of BLOCK_ROWS.
+    cuts = np.searchsorted(ends, np.arange(BLOCK_ROWS, int(ends[-1]) if ends.size else 0,
+                                           BLOCK_ROWS), side="left") + 1
+    bounds = [0, *sorted(set(int(c) for c in cuts if 0 < c < len(parents))), len(parents)]
+    number = 0
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        owner = np.repeat(np.arange(lo, hi), counts[lo:hi]).astype("int64")
+        if owner.size or number == 0 and not orphans:
+            yield _Step(number, owner.size, owner, counts[owner])
+            number += 1
+    for start in range(0, orphans, BLOCK_ROWS):
+        size = min(BLOCK_ROWS, orphans - start)
+        yield _Step(number, size, np.full(size, -1, dtype="int64"), np.zeros(size, "int64"))
+        number += 1
+
+
+@dataclass
+class _TableState:
+    """What a table's blocks share: parent weights and features, keys used so far."""
+
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+    features: dict[str, np.ndarray] = field(default_factory=dict)
+    keys: KeyState = field(default_factory=KeyState)
+    unique_seen: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
+    fk_keys_seen: dict[tuple[str, ...], set[tuple[object, ...]]] = field(default_factory=dict)
+    emitted: int = 0
+
+
+def _blocks(model: TrainedModel, plan: SamplingPlan, table: TableSpec, index: int,
+            kept: dict[str, _Kept], database: DatabaseChecks | None) -> Iterator[pd.DataFrame]:
+    schema, recipe = model.schema, model.recipes[table.key]
+    rng = np.random.default_rng([plan.seed, index])
+    state = _TableState()
+    for name in recipe.secondary:
+        fk = _fk(table, name)
+        parent = schema.table(fk.referred_table)
+        parents = kept[parent.key].frame()
+        encoded = model.features[parent.key].encode(parent, parents)
+        state.features[name] = encoded
+        state.weights[name] = model.linkages[(table.key, fk.name)].sample_counts(
+            encoded, rng).astype("float64")
+    for step in _steps(model, plan, table, kept, rng):
+        # Block 0 goes on with the table's generator; later blocks get seeded ones of their
+        # own, so no block's rows depend on how many rows came before it.
+        block_rng = rng if step.number == 0 else np.random.default_rng(
+            [plan.seed, index, 2, step.number])
+        frame = _block(model, plan, table, index, step, kept, state, block_rng, database)
+        kept[table.key].add(frame)
+        state.emitted += len(frame)
+        yield frame
+
+
+def _block(model: TrainedModel, plan: SamplingPlan, table: TableSpec, index: int, step: _Step,
+           kept: dict[str, _Kept], state: _TableState, rng: np.random.Generator,
+           database: DatabaseChecks | None) -> pd.DataFrame:
+    schema, recipe = model.schema, model.recipes[table.key]
+    n = step.rows
+    context = None
+    if recipe.driver is not None and step.owner is not None:
         fk = _fk(table, recipe.driver)
         parent = schema.table(fk.referred_table)
-        parents = frames[parent.key]
-        linkage = model.linkages[(table.key, fk.name)]
-        counts = linkage.sample_counts(model.features[parent.key].encode(parent, parents), rng)
-        orphans = linkage.orphan_count(len(parents))
-        owner = np.concatenate([np.repeat(np.arange(len(parents)), counts),
-                                np.full(orphans, -1, dtype="int64")]).astype("int64")
-        n = owner.size
-        present = owner >= 0
-        rows = parents.iloc[np.where(present, owner, 0)].reset_index(drop=True)
+        parents = kept[parent.key].frame()
+        present = step.owner >= 0
         if recipe.context is not None and len(parents):
+            rows = parents.iloc[np.where(present, step.owner, 0)].reset_index(drop=True)
             context = recipe.context.encode(parent, rows, present=present,
-                                            sibling_counts=counts[np.where(present, owner, 0)])
+                                            sibling_counts=step.siblings)
     table_model = model.models.get(table.key)
-    seed = plan.seed * 1_000_003 + index
+    seed = plan.seed * 1_000_003 + index + 1_000_000_007 * step.number
     if table_model is not None:
         values = table_model.sample(table, n, context, seed=seed)
     else:
@@ -92,27 +261,50 @@ def _generate_table(
         if column.computed:
             continue
         frame[column.name] = values[column.name] if column.name in values else _empty(column, n)
-    if recipe.driver is not None and owner is not None:
+    if recipe.driver is not None and step.owner is not None:
         fk = _fk(table, recipe.driver)
-        _assign(frame, fk, frames[fk.referred_table], owner, table)
+        _assign(frame, fk, kept[fk.referred_table].frame(), step.owner, table)
     for name in recipe.secondary:
         fk = _fk(table, name)
-        parent = schema.table(fk.referred_table)
-        linkage = model.linkages[(table.key, fk.name)]
-        weights = linkage.sample_counts(model.features[parent.key].encode(parent, frames[parent.key]),
-                                        rng).astype("float64")
-        _point_at(frame, fk, frames[parent.key], model, table, rng, weights=weights)
+        _point_at(frame, fk, kept[fk.referred_table].frame(), model, table, rng,
+                  weights=state.weights[name], features=state.features[name])
     # CHECKs before keys: rows dropped here are gone before any key or child points at them.
     frame = enforce_checks(table, frame, rng, frozen=frozenset(table.generated_keys) | table.fk_columns,
                            database=database, model=table_model)
-    frame = enforce_uniques(table, frame, table_model, rng)
+    aligned = frozenset(_fk(table, recipe.driver).columns) if recipe.driver else frozenset()
+    frame = enforce_uniques(table, frame, table_model, rng, taken=state.unique_seen,
+                            aligned=aligned)
     n = len(frame)
-    primary_keys(table, frame, recipe.key_texts, rng, start=plan.key_start.get(table.key, 1))
+    primary_keys(table, frame, recipe.key_texts, rng,
+                 start=plan.key_start.get(table.key, 1) + state.emitted, state=state.keys)
     for fk in table.foreign_keys:
         if fk.referred_table == table.key and not schema.is_deferred(table.key, fk):
-            targets = earlier_rows(n, recipe.null_shares.get(fk.name, 0.0), fk.nullable, rng)
-            _assign(frame, fk, frame, targets, table)
-    return _unique_keys(model, table, frame, frames, rng)
+            offset = kept[table.key].rows
+            targets = earlier_rows(n, recipe.null_shares.get(fk.name, 0.0), fk.nullable, rng,
+                                   offset=offset)
+            _assign_self(frame, fk, kept[table.key], offset, targets, table)
+    return _unique_keys(model, table, frame, kept, rng, state.fk_keys_seen)
+
+
+def _assign_self(frame: pd.DataFrame, fk: ForeignKeySpec, kept: _Kept, offset: int,
+                 targets: np.ndarray, table: TableSpec) -> None:
+    """A self-referencing FK := the referred columns of the rows at global ``targets``."""
+    present = targets >= 0
+    earlier = present & (targets < offset)
+    values = {c: np.full(len(frame), None, dtype=object) for c in fk.referred_columns}
+    if earlier.any():
+        taken = kept.take(targets[earlier], fk.referred_columns)
+        for c in fk.referred_columns:
+            values[c][earlier] = taken[c].to_numpy()
+    here = present & ~earlier
+    for c in fk.referred_columns:
+        values[c][here] = frame[c].to_numpy(dtype=object)[targets[here] - offset]
+    for mine, theirs in zip(fk.columns, fk.referred_columns):
+        frame[mine] = _typed(table.column(mine), pd.Series(values[theirs], dtype=object))
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def _point_at(
@@ -124,8 +316,12 @@ def _point_at(
     rng: np.random.Generator,
     *,
     weights: np.ndarray | None,
+    features: np.ndarray | None = None,
 ) -> None:
-    """Set ``fk`` of every row to a parent row chosen by ``weights`` (uniform when None)."""
+    """Set ``fk`` of every row to a parent row chosen by ``weights`` (uniform when None).
+
+    ``features``: the parents' encoded features, when the caller has them already.
+    """
     n = len(frame)
     if weights is None:
         weights = np.ones(len(parents))
@@ -134,9 +330,10 @@ def _point_at(
     if linkage is not None and linkage.relation_target >= 0 and len(parents):
         # Same parents, same counts; dealt to the rows whose values fit them
         # (an item's price follows its product's price): see training/secondary.py.
-        spec = model.schema.table(fk.referred_table)
-        targets = match_parents(linkage, table, frame,
-                                model.features[spec.key].encode(spec, parents), targets, rng)
+        if features is None:
+            spec = model.schema.table(fk.referred_table)
+            features = model.features[spec.key].encode(spec, parents)
+        targets = match_parents(linkage, table, frame, features, targets, rng)
     if fk.nullable:
         share = model.recipes[table.key].null_shares.get(fk.name, 0.0)
         targets = np.where(rng.random(n) < share, -1, targets)
@@ -175,24 +372,38 @@ def _assign(frame: pd.DataFrame, fk: ForeignKeySpec, parents: pd.DataFrame, rows
 
 
 def _unique_keys(model: TrainedModel, table: TableSpec, frame: pd.DataFrame,
-                 frames: dict[str, pd.DataFrame], rng: np.random.Generator) -> pd.DataFrame:
+                 kept: dict[str, _Kept], rng: np.random.Generator,
+                 seen: dict[tuple[str, ...], set[tuple[object, ...]]]) -> pd.DataFrame:
     """Resolve duplicate keys made of FK columns (link tables, 1:1 tables).
 
     Within each group of the key's other columns, duplicate rows are re-pointed through a
     secondary FK of the key at parents the group does not use yet, drawn without
     replacement by popularity. When the parents cannot supply enough distinct
     combinations the surplus rows are dropped and reported (capped, never an error).
+    ``seen`` holds the keys of earlier blocks: a block's rows never repeat them.
     """
     recipe = model.recipes[table.key]
+    driver = _fk(table, recipe.driver).columns if recipe.driver is not None else ()
     key_sets = [k for k in (table.primary_key, *table.unique) if k and set(k) <= table.fk_columns]
     for key in key_sets:
         movable = [fk for fk in (_fk(table, name) for name in recipe.secondary)
                    if set(fk.columns) <= set(key)]
         if movable and frame.duplicated(list(key)).any():
-            _repoint_duplicates(frame, list(key), movable[0], frames[movable[0].referred_table],
-                                table, rng)
+            _repoint_duplicates(frame, list(key), movable[0],
+                                kept[movable[0].referred_table].frame(), table, rng)
         dup = frame.duplicated(list(key), keep="first").to_numpy()
-        drop = dup & ~frame[list(key)].isna().any(axis=1).to_numpy()
+        complete = ~frame[list(key)].isna().any(axis=1).to_numpy()
+        drop = dup & complete
+        if not driver or not set(driver) <= set(key):
+            # Blocks cut between parents of the driver FK, so only keys without its
+            # columns can repeat across blocks; those are remembered.
+            earlier = seen.setdefault(tuple(key), set())
+            tuples = list(zip(*(frame[c].tolist() for c in key)))
+            if earlier:
+                drop |= complete & np.fromiter((t in earlier for t in tuples), dtype=bool,
+                                               count=len(tuples))
+            earlier.update(t for t, gone, whole in zip(tuples, drop, complete)
+                           if whole and not gone)
         if drop.any():
             log.warning("%s: dropped %d rows whose key (%s) could not be made unique; its parents "
                         "offer too few distinct combinations", table.key, int(drop.sum()),

@@ -21,8 +21,16 @@ _ROUNDS = 12
 
 
 def enforce_uniques(table: TableSpec, frame: pd.DataFrame, model: TableModel | None,
-                    rng: np.random.Generator) -> pd.DataFrame:
-    """``frame`` with every UNIQUE set that holds a value column free of duplicates."""
+                    rng: np.random.Generator, *,
+                    taken: dict[tuple[str, ...], set[tuple[str, ...]]] | None = None,
+                    aligned: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """``frame`` with every UNIQUE set that holds a value column free of duplicates.
+
+    ``taken`` holds, per UNIQUE set, the values earlier blocks of the table used (as
+    text tuples); they count as duplicates and the frame's values are added. Sets that
+    contain every ``aligned`` column (the driver FK: blocks never split a parent's
+    children) cannot repeat across blocks and are not remembered.
+    """
     keys = set(table.generated_keys) | table.fk_columns
     key_sets = list(table.unique)
     if table.primary_key and not set(table.primary_key) & set(table.generated_keys):
@@ -32,20 +40,26 @@ def enforce_uniques(table: TableSpec, frame: pd.DataFrame, model: TableModel | N
         if not movable or frame.empty:
             continue
         column = _pick(table, movable)
+        earlier: set[tuple[str, ...]] | None = None
+        if taken is not None and not (aligned and aligned <= set(cols)):
+            earlier = taken.setdefault(tuple(cols), set())
         for _ in range(_ROUNDS if model is not None and column.name in model.columns else 0):
-            dup = _duplicated(frame, list(cols))
+            dup = _duplicated(frame, list(cols), earlier)
             if not dup.any():
                 break
             fresh = model.sample_column(table, column.name, int(dup.sum()), rng, nulls=False)  # type: ignore[union-attr]
             frame.loc[np.flatnonzero(dup), column.name] = fresh.to_numpy()
-        dup = _duplicated(frame, list(cols))
+        dup = _duplicated(frame, list(cols), earlier)
         if dup.any():
-            _nudge(frame, column, dup, list(cols))
-        dup = _duplicated(frame, list(cols))
+            _nudge(frame, column, dup, list(cols), earlier)
+        dup = _duplicated(frame, list(cols), earlier)
         if dup.any():
             log.warning("%s: dropped %d rows that repeat UNIQUE (%s)", table.key, int(dup.sum()),
                         ", ".join(cols))
             frame = frame.loc[~dup].reset_index(drop=True)
+        if earlier is not None:
+            complete = ~frame[list(cols)].isna().any(axis=1).to_numpy()
+            earlier.update(_texts(frame.loc[complete], list(cols)))
     return frame
 
 
@@ -55,14 +69,24 @@ def _pick(table: TableSpec, names: list[str]) -> ColumnSpec:
     return next((c for c in specs if c.kind == "string"), specs[-1])
 
 
-def _duplicated(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
+def _texts(frame: pd.DataFrame, cols: list[str]) -> list[tuple[str, ...]]:
+    return list(zip(*(frame[c].astype(str).tolist() for c in cols)))
+
+
+def _duplicated(frame: pd.DataFrame, cols: list[str],
+                earlier: set[tuple[str, ...]] | None = None) -> np.ndarray:
     complete = ~frame[cols].isna().any(axis=1).to_numpy()
-    return frame[cols].astype(str).duplicated(keep="first").to_numpy() & complete
+    dup = frame[cols].astype(str).duplicated(keep="first").to_numpy()
+    if earlier:
+        dup |= np.fromiter((t in earlier for t in _texts(frame, cols)), dtype=bool,
+                           count=len(frame))
+    return dup & complete
 
 
-def _nudge(frame: pd.DataFrame, column: ColumnSpec, dup: np.ndarray, cols: list[str]) -> None:
+def _nudge(frame: pd.DataFrame, column: ColumnSpec, dup: np.ndarray, cols: list[str],
+           earlier: set[tuple[str, ...]] | None = None) -> None:
     """Make duplicates distinct by a small, type-keeping change."""
-    taken = set(frame[cols].astype(str).apply(tuple, axis=1))
+    taken = set(frame[cols].astype(str).apply(tuple, axis=1)) | (earlier or set())
     for row in np.flatnonzero(dup):
         original = frame.at[row, column.name]
         for attempt in range(1, 10_000):
