@@ -9,8 +9,8 @@ columns, ~3 per customer) schema, then in one run:
 
 1. ours: ``Synthesizer.sample(num_rows, target_url=...)`` into a fresh database (timed:
    generation + conversion + COPY + commit, the whole call);
-2. generation only: ``Synthesizer.sample(num_rows)`` to DataFrames, with the time per
-   table (root vs child) taken by wrapping the cascade's per-table step;
+2. generation only: every table's blocks from ``sampling.cascade.stream``, collected into
+   DataFrames, with the time per table (root vs child);
 3. raw COPY: the frames of step 2 converted to Python tuples (untimed, reported apart),
    then ``cursor.copy(...)`` + ``write_row`` into another fresh database whose tables
    were created beforehand (timed: the COPYs and the commit).
@@ -30,6 +30,7 @@ from pathlib import Path
 
 import _issue6 as common
 import numpy as np
+import pandas as pd
 import psycopg
 import sqlalchemy as sa
 
@@ -38,25 +39,16 @@ from synthohive_seed.sampling import cascade
 
 
 def timed_generation(synth: Synthesizer, num_rows: dict[str, int], seed: int):
-    """(frames, seconds total, seconds per table) of sampling to DataFrames."""
+    """(frames, seconds total, seconds per table) of generating every table's blocks."""
     per_table: dict[str, float] = {}
-    original = cascade._generate_table
-
-    def wrapper(model, plan, table, *args, **kwargs):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
-        try:
-            return original(model, plan, table, *args, **kwargs)
-        finally:
-            per_table[table.key] = time.perf_counter() - start
-
-    cascade._generate_table = wrapper
-    try:
-        start = time.perf_counter()
-        frames = synth.sample(num_rows, seed=seed)
-        total = time.perf_counter() - start
-    finally:
-        cascade._generate_table = original
-    return frames, total, per_table
+    frames = {}
+    plan = synth.plan(num_rows, seed=seed)
+    start = time.perf_counter()
+    for spec, blocks in cascade.stream(synth.model, plan):
+        table_start = time.perf_counter()
+        frames[spec.key] = pd.concat(list(blocks), ignore_index=True)
+        per_table[spec.key] = time.perf_counter() - table_start
+    return frames, time.perf_counter() - start, per_table
 
 
 def raw_copy(md: sa.MetaData, frames, url: str) -> tuple[float, float, int]:

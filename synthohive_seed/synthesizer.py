@@ -14,7 +14,7 @@ from .config import TrainOptions
 from .connection import display_url, open_engine
 from .drift import DriftReport, check_drift
 from .errors import ConfigError, SchemaError, SeedError
-from .sampling.cascade import generate
+from .sampling.cascade import can_stream, generate, stream
 from .sampling.dbchecks import DatabaseChecks
 from .sampling.plan import SamplingPlan, make_plan
 from .schema.introspect import reflect_metadata, schema_from_metadata
@@ -132,20 +132,28 @@ class Synthesizer:
                 plan = self.plan(num_rows, seed=seed)
                 if if_exists == "append":
                     plan = replace(plan, key_start=key_starts(engine, self.schema))
-                frames = generate(self._fitted(), plan, progress=self.progress,
-                                  database=DatabaseChecks(engine))
+                model, checks = self._fitted(), DatabaseChecks(engine)
+                if can_stream(model):
+                    # Blocks go into the load as they are generated (COPY on PostgreSQL).
+                    return write_database(stream(model, plan, database=checks), target,
+                                          engine, if_exists=if_exists, fk_checks=fk_checks,
+                                          progress=self.progress)
+                frames = generate(model, plan, progress=self.progress, database=checks)
                 return write_database(frames, target, engine, if_exists=if_exists,
                                       fk_checks=fk_checks, progress=self.progress)
             finally:
                 engine.dispose()
         plan = self.plan(num_rows, seed=seed)
-        frames = generate(self._fitted(), plan, progress=self.progress)
         if output_path is not None:
-            from .sinks.delta import write_delta
+            from .sinks.delta import write_delta, write_delta_blocks
 
-            return write_delta(frames, self.schema, output_path,
-                               mode="overwrite" if overwrite else "error", progress=self.progress)
-        return to_frames(frames)
+            mode: Literal["error", "overwrite"] = "overwrite" if overwrite else "error"
+            if can_stream(self._fitted()):
+                return write_delta_blocks(stream(self._fitted(), plan), self.schema, output_path,
+                                          mode=mode, progress=self.progress)
+            return write_delta(generate(self._fitted(), plan, progress=self.progress),
+                               self.schema, output_path, mode=mode, progress=self.progress)
+        return to_frames(generate(self._fitted(), plan, progress=self.progress))
 
     def drift(self, target_url: str) -> DriftReport:
         """How the database at ``target_url`` differs from the model's schema (writes nothing).

@@ -15,7 +15,8 @@ from synthohive_seed.connection import open_engine
 from synthohive_seed.errors import ConfigError, WriteError
 from synthohive_seed.schema.introspect import schema_from_metadata
 from synthohive_seed.schema.model import Schema
-from synthohive_seed.sinks.database import python_values, write_database
+from synthohive_seed.sinks.database import write_database
+from synthohive_seed.sinks.values import python_values
 
 UTC = dt.UTC
 ITEMS = "Order Items"  # a space and capitals: must be quoted everywhere
@@ -453,3 +454,16 @@ def test_python_values_are_plain() -> None:
     assert python_values(naive.dt.tz_localize("UTC"), spec.column("ts"), "t")[0].tzinfo is not None
     with pytest.raises(WriteError, match="t.i: cannot write a value as integer"):
         python_values(pd.Series([1.5]), spec.column("i"), "t")
+    # The frame contract's own dtypes take the vectorised path: same plain values.
+    typed = {
+        "i": (pd.Series([7, None, -2], dtype="Int64"), [7, None, -2]),
+        "d": (pd.Series([12.346, None, 0.1]), [Decimal("12.35"), None, Decimal("0.1")]),
+        "b": (pd.Series([True, None, False], dtype="boolean"), [True, None, False]),
+    }
+    for name, (series, expected) in typed.items():
+        values = python_values(series, spec.column(name), "t")
+        assert values == expected, name
+        assert [type(v) for v in values] == [type(v) for v in expected], name
+    assert python_values(pd.Series([2.0, np.nan]), spec.column("i"), "t") == [2, None]
+    with pytest.raises(WriteError, match="t.i: cannot write a value as integer"):
+        python_values(pd.Series([2.0, 2.5]), spec.column("i"), "t")

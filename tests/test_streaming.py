@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from deltalake import DeltaTable
 
 from synthohive_seed import Synthesizer
 from synthohive_seed.sampling import cascade
+from synthohive_seed.sinks.database import write_database
+from synthohive_seed.sinks.delta import read_delta, write_delta_blocks
 
 from .frames_check import key_problems
+from .test_cases import read
 from .test_keys import key_schema
 
 
@@ -104,3 +110,73 @@ def test_cycles_are_generated_whole() -> None:
         cascade.stream(synth.model, synth.plan())
     frames = synth.sample()
     assert key_problems(synth.schema, frames) == []
+
+
+def failing_after(blocks: list[pd.DataFrame], error: Exception):  # type: ignore[no-untyped-def]
+    """The blocks, then ``error`` (a generator that breaks halfway through a table)."""
+    yield from blocks
+    raise error
+
+
+def test_database_stream_failing_halfway_leaves_target_as_it_was(target_url: str) -> None:
+    metadata, data = staff_schema()
+    synth = Synthesizer(metadata, data, epochs=1, seed=2).fit()
+    synth.sample({"staff": 30}, target_url=target_url)
+    before = read(target_url, "SELECT id, badge FROM staff ORDER BY id")
+    engine = sa.create_engine(target_url)
+    try:
+        frames = synth.sample({"staff": 20})
+        tables = [(synth.schema.table("staff"), [frames["staff"]]),
+                  (synth.schema.table("shifts"),
+                   failing_after([frames["shifts"]], RuntimeError("generator broke")))]
+        with pytest.raises(RuntimeError, match="generator broke"):
+            write_database(tables, synth.schema, engine, if_exists="truncate")
+    finally:
+        engine.dispose()
+    assert read(target_url, "SELECT id, badge FROM staff ORDER BY id") == before
+
+
+def test_database_stream_writes_blocks_into_one_table(pg_url: str, small_blocks: int) -> None:
+    metadata, data = staff_schema()
+    synth = Synthesizer(metadata, data, epochs=1, seed=2).fit()
+    written = synth.sample({"staff": 50}, target_url=pg_url)
+    frames = synth.sample({"staff": 50})
+    assert written == {k: len(v) for k, v in frames.items()} and written["staff"] == 50
+    got = read(pg_url, "SELECT id, boss, badge FROM staff ORDER BY id")
+    want = frames["staff"][["id", "boss", "badge"]].astype(object)
+    assert [(i, None if pd.isna(b) else b, t) for i, b, t in got] == [
+        (i, None if pd.isna(b) else int(b), t) for i, b, t in want.itertuples(index=False)]
+
+
+def test_delta_stream_is_one_version_per_table(tmp_path: Path, small_blocks: int) -> None:
+    metadata, data = staff_schema()
+    synth = Synthesizer(metadata, data, epochs=1, seed=2).fit()
+    paths = synth.sample({"staff": 50}, tmp_path / "out")
+    frames = synth.sample({"staff": 50})
+    assert isinstance(paths, dict)
+    for key, path in paths.items():
+        table = DeltaTable(str(path))
+        assert table.version() == 0  # one commit for all of the table's blocks
+        assert read_delta(path).num_rows == len(frames[key])
+    staff = read_delta(paths["staff"]).to_pandas().sort_values("id")
+    assert staff["badge"].tolist() == frames["staff"]["badge"].tolist()
+
+
+def test_delta_stream_failure_puts_written_tables_back(tmp_path: Path) -> None:
+    metadata, data = staff_schema()
+    synth = Synthesizer(metadata, data, epochs=1, seed=2).fit()
+    out = tmp_path / "out"
+    synth.sample({"staff": 10}, out)
+    frames = synth.sample({"staff": 25})
+    staff, shifts = synth.schema.table("staff"), synth.schema.table("shifts")
+
+    def tables(error: Exception):  # type: ignore[no-untyped-def]
+        return [(staff, [frames["staff"]]), (shifts, failing_after([frames["shifts"]], error))]
+
+    with pytest.raises(RuntimeError, match="broke"):
+        write_delta_blocks(tables(RuntimeError("broke")), synth.schema, out, mode="overwrite")
+    assert read_delta(out / "staff").num_rows == 10  # restored to the earlier run's rows
+    fresh = tmp_path / "fresh"
+    with pytest.raises(RuntimeError, match="broke"):
+        write_delta_blocks(tables(RuntimeError("broke")), synth.schema, fresh)
+    assert not (fresh / "staff").exists()  # created by the failed call, so removed

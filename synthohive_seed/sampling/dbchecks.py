@@ -18,7 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..schema.model import TableSpec
-from ..sinks.database import python_values
+from ..sinks.values import python_values
 
 log = logging.getLogger("synthohive_seed")
 _CHUNK = 500
@@ -29,7 +29,9 @@ class DatabaseChecks:
     """Evaluates CHECK expressions on generated rows with the target's own SQL engine."""
 
     def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+        # SQLite evaluates CHECKs the same in a private in-memory database; asking the
+        # target file itself would wait on the load's write lock while rows stream in.
+        self.engine = sa.create_engine("sqlite://") if engine.dialect.name == "sqlite" else engine
         self.supported = engine.dialect.name in ("postgresql", "sqlite")
 
     def failing(self, table: TableSpec, sql: str, frame: pd.DataFrame) -> np.ndarray | None:

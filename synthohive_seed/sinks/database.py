@@ -17,13 +17,10 @@ the contract in :mod:`synthohive_seed.sinks`) into plain Python rows.
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.named_types import NamedType
@@ -34,6 +31,7 @@ from ..errors import ConfigError, CycleError, WriteError
 from ..schema.model import ColumnSpec, Schema, TableSpec
 from ..schema.tables import to_metadata
 from .dialects import Advance, Blame, DialectHooks, hooks_for
+from .values import python_values
 
 BATCH_ROWS = 20_000
 """Rows converted and sent per executemany (or per COPY chunk)."""
@@ -43,10 +41,12 @@ IfExists = Literal["error", "append", "truncate"]
 IF_EXISTS: tuple[str, ...] = ("error", "append", "truncate")
 FkChecks = Literal["on", "off"]
 """Whether the target checks FKs during the load (``off`` needs the right to switch them off)."""
+TableBlocks = Iterable[tuple[TableSpec, Iterable[pd.DataFrame]]]
+"""Tables in FK order, each with its rows as blocks of frames (see ``sampling.cascade.stream``)."""
 
 
 def write_database(
-    frames: Mapping[str, pd.DataFrame],
+    rows: Mapping[str, pd.DataFrame] | TableBlocks,
     schema: Schema,
     engine: sa.Engine,
     *,
@@ -56,6 +56,13 @@ def write_database(
 ) -> dict[str, int]:
     """Insert every table's rows in FK order in ONE transaction; return rows written per table key.
 
+    ``rows`` is either one frame per table key (checked before anything is written) or
+    the tables in FK order, each with an iterable of frames (``sampling.cascade.stream``):
+    then each block is converted and sent (PostgreSQL: into one COPY per table) before
+    the next is asked for, so the database works on one block while the next is
+    generated and no table is held whole. Blocks cannot load a schema whose FK cycles
+    need deferred updates (its ``deferred_fks``): :class:`ValueError`; give frames.
+
     Missing target tables are created from ``schema``; existing ones that hold rows are
     refused (``if_exists="error"``: :class:`ConfigError` with ``option="if_exists"``),
     kept (``"append"``) or emptied first in the same transaction (``"truncate"``).
@@ -63,12 +70,27 @@ def write_database(
     (PostgreSQL ``session_replication_role``, needs a superuser; MySQL
     ``FOREIGN_KEY_CHECKS``), which a cycle of NOT NULL, non-deferrable FKs needs
     (:class:`CycleError` otherwise, before anything is written; SQLite defers FK checks
-    to the commit and loads such cycles either way). Any
-    database failure rolls everything back, created tables included (PostgreSQL and
-    SQLite roll DDL back; on MySQL, which commits DDL at once, the tables this run
-    created are dropped again), and raises :class:`WriteError` naming the table and,
-    when the driver says it, the constraint.
+    to the commit and loads such cycles either way). Any failure, in the database or
+    in the generator behind ``rows``, rolls everything back, created tables included
+    (PostgreSQL and SQLite roll DDL back; on MySQL, which commits DDL at once, the
+    tables this run created are dropped again); database failures raise
+    :class:`WriteError` naming the table and, when the driver says it, the constraint.
     """
+    frames: Mapping[str, pd.DataFrame] | None = None
+    if isinstance(rows, Mapping):
+        frames = rows
+        _check_frames(frames, schema)
+        rows = [(spec, [frames[spec.key]]) for spec in schema]
+    elif _deferred_columns(schema):
+        raise ValueError("a schema with cycle-closing FKs is written from whole frames, "
+                         "not blocks")
+    return _write(rows, schema, engine, frames, if_exists=if_exists, fk_checks=fk_checks,
+                  progress=progress)
+
+
+def _write(tables: TableBlocks, schema: Schema, engine: sa.Engine,
+           frames: Mapping[str, pd.DataFrame] | None, *, if_exists: IfExists,
+           fk_checks: FkChecks, progress: bool) -> dict[str, int]:
     if if_exists not in IF_EXISTS:
         raise ConfigError(f"if_exists must be one of {', '.join(IF_EXISTS)}, got {if_exists!r}",
                           option="if_exists")
@@ -77,17 +99,15 @@ def write_database(
                           option="fk_checks")
     if schema.strict_cycles and fk_checks == "on" and engine.dialect.name != "sqlite":
         raise CycleError(schema.strict_cycles[0])
-    _check_frames(frames, schema)
     _check_deferred_keys(schema)
     hooks = hooks_for(engine.dialect.name)
     metadata = to_metadata(schema, target_dialect=engine.dialect.name)
     pairs = [(spec, metadata.tables[spec.key]) for spec in schema]
-    deferred = _deferred_columns(schema)
     blame = Blame(hooks, schema, engine.dialect.loaded_dbapi.Error)
     written: dict[str, int] = {}
     created: list[sa.Table] = []
     try:
-        _load(engine, hooks, blame, schema, frames, pairs, deferred, written, created,
+        _load(engine, hooks, blame, schema, tables, frames, pairs, written, created,
               if_exists=if_exists, fk_checks=fk_checks, progress=progress)
     except BaseException:
         if created and engine.dialect.name in ("mysql", "mariadb"):
@@ -99,11 +119,12 @@ def write_database(
 
 
 def _load(engine: sa.Engine, hooks: DialectHooks, blame: Blame, schema: Schema,
-          frames: Mapping[str, pd.DataFrame], pairs: Sequence[tuple[TableSpec, sa.Table]],
-          deferred: Mapping[str, tuple[str, ...]], written: dict[str, int],
+          tables: TableBlocks, frames: Mapping[str, pd.DataFrame] | None,
+          pairs: Sequence[tuple[TableSpec, sa.Table]], written: dict[str, int],
           created: list[sa.Table], *, if_exists: IfExists, fk_checks: FkChecks,
           progress: bool) -> None:
-    """The one transaction of :func:`write_database`; fills ``written`` and ``created``."""
+    """The one transaction of :func:`_write`; fills ``written`` and ``created``."""
+    deferred = _deferred_columns(schema)
     with engine.connect() as conn, blame(None), hooks.transaction(conn):
         if engine.dialect.name == "postgresql" and any(
                 fk.deferrable for spec in schema for fk in spec.foreign_keys):
@@ -113,16 +134,22 @@ def _load(engine: sa.Engine, hooks: DialectHooks, blame: Blame, schema: Schema,
         held = _prepare_targets(conn, pairs, blame, if_exists=if_exists, created=created)
         if if_exists == "truncate" and held:
             _empty(conn, [(s, t) for s, t in pairs if s.key in held], deferred, blame)
-        for spec, table in pairs:
-            with blame(spec.key), tqdm(
-                total=len(frames[spec.key]), desc=spec.key, unit="rows", disable=not progress
-            ) as bar:
+        by_key = {spec.key: (spec, table) for spec, table in pairs}
+        for given, blocks in tables:
+            # The target's spec (drift may have dropped nullable columns), the caller's rows.
+            spec, table = by_key[given.key]
+            total = len(frames[spec.key]) if frames is not None else None
+            with blame(spec.key), tqdm(total=total, desc=spec.key, unit="rows",
+                                       disable=not progress) as bar:
                 nulled = deferred.get(spec.key, ())
-                frame = frames[spec.key]
-                written[spec.key] = _insert(conn, hooks, spec, table, frame, nulled, bar.update)
+                written[spec.key] = _insert(conn, hooks, spec, table, blocks, nulled, bar.update)
+        lacking = [spec.key for spec, _ in pairs if spec.key not in written]
+        if lacking:
+            raise ConfigError(f"no rows given for table {lacking[0]}; give every table of the "
+                              "schema, empty if need be", option="frames", table=lacking[0])
         for spec, table in pairs:
             with blame(spec.key):
-                if spec.key in deferred:
+                if spec.key in deferred and frames is not None:
                     _update_deferred(conn, spec, table, frames[spec.key], deferred[spec.key])
                 hooks.after_table(conn, table, [c.name for c in _writable(spec)], written[spec.key])
         hooks.before_commit(conn, pairs)
@@ -157,10 +184,14 @@ def _check_frames(frames: Mapping[str, pd.DataFrame], schema: Schema) -> None:
                 f"no frame for table {spec.key}; give one per table, empty if need be",
                 option="frames", table=spec.key,
             )
-        lacking = [c.name for c in _writable(spec) if c.name not in frames[spec.key].columns]
-        if lacking:
-            raise ConfigError(f"the frame of {spec.key} lacks column(s) {', '.join(lacking)}",
-                              option="frames", table=spec.key)
+        _check_columns(frames[spec.key], spec)
+
+
+def _check_columns(frame: pd.DataFrame, spec: TableSpec) -> None:
+    lacking = [c.name for c in _writable(spec) if c.name not in frame.columns]
+    if lacking:
+        raise ConfigError(f"the frame of {spec.key} lacks column(s) {', '.join(lacking)}",
+                          option="frames", table=spec.key)
 
 
 def _check_deferred_keys(schema: Schema) -> None:
@@ -255,13 +286,29 @@ def _empty(conn: sa.Connection, pairs: Sequence[tuple[TableSpec, sa.Table]],
         with blame(pairs[0][0].key):
             conn.exec_driver_sql(f"TRUNCATE {names}")
         return
-    for spec, table in pairs:  # cycles: clear the closing FKs so children-first deletes work
-        if spec.key in deferred:
+    mysql = conn.dialect.name in ("mysql", "mariadb")
+    for spec, table in pairs:
+        # Cycles and self-references: clear those FKs first so children-first deletes work
+        # (InnoDB checks a self-referencing FK row by row during a DELETE).
+        cleared = dict.fromkeys(deferred.get(spec.key, ()))
+        for fk in spec.foreign_keys:
+            if fk.referred_table == spec.key and fk.nullable:
+                cleared.update(dict.fromkeys(fk.columns))
+        if cleared:
             with blame(spec.key):
-                conn.execute(table.update().values({c: None for c in deferred[spec.key]}))
+                conn.execute(table.update().values({c: None for c in cleared}))
     for spec, table in reversed(pairs):
+        # A NOT NULL self-reference cannot be cleared: MySQL deletes that table with its
+        # checks off for the one statement (tables referring to it are empty by now).
+        unchecked = mysql and any(fk.referred_table == spec.key and not fk.nullable
+                                  for fk in spec.foreign_keys)
         with blame(spec.key):
+            if unchecked:
+                conn.exec_driver_sql("SET @seed_fk_checks = @@FOREIGN_KEY_CHECKS, "
+                                     "FOREIGN_KEY_CHECKS = 0")
             conn.execute(table.delete())
+            if unchecked:
+                conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = @seed_fk_checks")
 
 
 def rows_held(engine: sa.Engine, schema: Schema) -> dict[str, int]:
@@ -306,19 +353,33 @@ def _row_count(conn: sa.Connection, table: sa.Table) -> int:
 
 def _insert(
     conn: sa.Connection, hooks: DialectHooks, spec: TableSpec, table: sa.Table,
-    frame: pd.DataFrame, nulled: Sequence[str], advance: Advance,
+    blocks: Iterable[pd.DataFrame], nulled: Sequence[str], advance: Advance,
 ) -> int:
-    """Insert ``frame`` into ``table`` a batch at a time; the number of rows written."""
-    if frame.empty or not _writable(spec):
-        return 0
-    # A generator: each batch is converted only when the hook asks for it, so a big
-    # table is never held twice in memory as Python objects.
-    batches = (
-        _rows(frame.iloc[start : start + BATCH_ROWS], spec, nulled)
-        for start in range(0, len(frame), BATCH_ROWS)
-    )
-    hooks.insert(conn, table, [c.name for c in _writable(spec)], batches, advance)
-    return len(frame)
+    """Insert every block into ``table`` a batch at a time; the number of rows given.
+
+    Every block is consumed, even when nothing is written (no writable column): the
+    generator behind a stream records each table's keys as its blocks are taken.
+    """
+    count = 0
+
+    def batches() -> Iterator[list[tuple[Any, ...]]]:
+        nonlocal count
+        for frame in blocks:
+            _check_columns(frame, spec)
+            count += len(frame)
+            # Converted only when the hook asks for it: a block is never held twice in
+            # memory as Python objects.
+            for start in range(0, len(frame), BATCH_ROWS):
+                yield _rows(frame.iloc[start : start + BATCH_ROWS], spec, nulled)
+
+    pending = batches()
+    first = next(pending, None)
+    if first is None or not _writable(spec):
+        for _ in pending:
+            pass
+        return count if _writable(spec) else 0
+    hooks.insert(conn, table, [c.name for c in _writable(spec)], chain([first], pending), advance)
+    return count
 
 
 def _rows(frame: pd.DataFrame, spec: TableSpec, nulled: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -352,95 +413,3 @@ def _update_deferred(
     ]
     for start in range(0, len(params), BATCH_ROWS):
         conn.execute(statement, params[start : start + BATCH_ROWS])
-
-
-def python_values(series: pd.Series, col: ColumnSpec, key: str) -> list[Any]:
-    """The values of ``series`` as plain Python objects for ``col``; every missing value is None.
-
-    numpy scalars never reach the driver; decimals become :class:`~decimal.Decimal`,
-    datetimes of time-zone columns aware UTC datetimes (naive ones are taken as UTC).
-    """
-    missing = series.isna().to_numpy()
-    convert = _converter(col)
-    try:
-        return [None if gone else convert(v) for v, gone in zip(_objects(series, col), missing)]
-    except (TypeError, ValueError, ArithmeticError) as exc:
-        raise WriteError(
-            f"{key}.{col.name}: cannot write a value as {col.kind} ({exc.__class__.__name__}: "
-            f"{exc}); nothing was written", table=key,
-        ) from None
-
-
-def _objects(series: pd.Series, col: ColumnSpec) -> Sequence[Any]:
-    if isinstance(series.dtype, pd.DatetimeTZDtype) or series.dtype.kind == "M":
-        aware = series.dt.tz is not None
-        if col.timezone and not aware:
-            series = series.dt.tz_localize("UTC")
-        elif aware and not col.timezone:
-            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        return series.array.to_pydatetime()  # type: ignore[attr-defined, no-any-return]
-    if series.dtype.kind == "m":
-        return series.array.to_pytimedelta()  # type: ignore[attr-defined, no-any-return]
-    return series.to_numpy(dtype=object)  # type: ignore[no-any-return]
-
-
-def _converter(col: ColumnSpec) -> Callable[[Any], Any]:
-    if col.kind == "decimal":
-        return lambda v: _to_decimal(v, col.scale)
-    if col.kind == "uuid" and getattr(col.sa_type, "as_uuid", False):
-        return lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))
-    return _CONVERTERS.get(col.kind, _plain)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value).to_pydatetime()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, pd.Timedelta):
-        return value.to_pytimedelta()
-    return value
-
-
-def _to_int(value: Any) -> int:
-    number = int(value)
-    if number != value:
-        raise ValueError(f"{value!r} is not a whole number")
-    return number
-
-
-def _to_bool(value: Any) -> bool:
-    # bool("false") is True: accept only real booleans and 0/1.
-    if isinstance(value, (bool, np.bool_)) or value in (0, 1):
-        return bool(value)
-    raise ValueError(f"{value!r} is not a boolean")
-
-
-def _to_decimal(value: Any, scale: int | None) -> decimal.Decimal:
-    if isinstance(value, decimal.Decimal):
-        return value
-    number = float(value)
-    # repr gives the shortest text that reads back as the same float: 12.3, not 12.2999...
-    return decimal.Decimal(repr(round(number, scale) if scale is not None else number))
-
-
-def _to_date(value: Any) -> dt.date:
-    plain = _plain(value)
-    if isinstance(plain, dt.datetime):
-        return plain.date()
-    if isinstance(plain, dt.date):
-        return plain
-    raise TypeError(f"{value!r} is not a date")
-
-
-_CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "integer": _to_int,
-    "float": float,
-    "boolean": _to_bool,
-    "string": str,
-    "uuid": str,
-    "date": _to_date,
-    "binary": bytes,
-}

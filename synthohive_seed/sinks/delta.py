@@ -27,8 +27,9 @@ other                       ``string`` (``str(value)``)
 Nanosecond timestamps are truncated to microseconds, the finest unit Delta stores.
 Computed columns are not in the frames (see the contract in :mod:`..sinks`), so they are
 not in the Delta tables either. NOT NULL columns become non-nullable Delta fields.
-Every frame is converted before the first table is written, so a bad value fails the
-whole call with nothing written.
+:func:`write_delta` converts every frame before the first table is written, so a bad
+value fails the whole call with nothing written; :func:`write_delta_blocks` streams and
+puts back the tables it already wrote when a later block fails.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -105,45 +107,115 @@ def write_delta(
     ``frames`` follows the sink contract (one frame per table of ``schema``). With
     ``mode="error"`` nothing is written when any target already holds a Delta table;
     ``mode="overwrite"`` replaces existing tables, schema included. ``progress`` shows a
-    bar over the tables.
+    bar over the tables. Every frame is converted before the first table is written.
 
     Raises ConfigError for a bad ``mode``, frames that do not match the schema, or an
     existing table under ``mode="error"``; WriteError when a table's values cannot be
     stored with its declared types or Delta refuses the write.
     """
+    specs = _tables_for(frames, schema)
+    tables = [(spec, [_arrow_table(spec, frames[spec.key])]) for spec in specs]
+    return _write(tables, schema, output_path, mode=mode, progress=progress)
+
+
+def write_delta_blocks(
+    tables: Iterable[tuple[TableSpec, Iterable[pd.DataFrame]]],
+    schema: Schema,
+    output_path: str | os.PathLike[str],
+    *,
+    mode: Literal["error", "overwrite"] = "error",
+    progress: bool = False,
+) -> dict[str, str]:
+    """:func:`write_delta` for rows that come block by block, as they are generated.
+
+    ``tables`` yields every table of ``schema`` in order with an iterable of frames. Each
+    table is written by one ``write_deltalake`` call fed from an Arrow stream of its
+    blocks: one table version per run, files of deltalake's target size, and no table
+    held whole in memory. If any block fails, the tables this call already wrote are
+    put back as they were (new ones removed, replaced ones restored to their previous
+    version) before the error is raised.
+    """
+    _check_keys(schema)
+    arrow = ((spec, (_arrow_table(spec, frame) for frame in blocks)) for spec, blocks in tables)
+    return _write(arrow, schema, output_path, mode=mode, progress=progress)
+
+
+def _write(
+    tables: Iterable[tuple[TableSpec, Iterable[pa.Table]]],
+    schema: Schema,
+    output_path: str | os.PathLike[str],
+    *,
+    mode: Literal["error", "overwrite"],
+    progress: bool,
+) -> dict[str, str]:
     if mode not in ("error", "overwrite"):
         raise ConfigError(f"mode must be 'error' or 'overwrite', not {mode!r}", option="mode")
-    specs = _tables_for(frames, schema)
     root = Path(output_path)
-    targets = {spec.key: root / spec.key for spec in specs}
+    targets = {spec.key: root / spec.key for spec in schema.tables}
     # Check every target before writing any, so a refused call leaves the output as it was.
-    if mode == "error":
-        for key, path in targets.items():
-            if DeltaTable.is_deltatable(str(path)):
-                raise ConfigError(
-                    f"{path} already holds a Delta table for {key}; "
-                    "choose another output path or pass mode='overwrite' (--overwrite)",
-                    option="output_path",
-                    table=key,
-                )
-    tables = {spec.key: _arrow_table(spec, frames[spec.key]) for spec in specs}
-    with tqdm(total=len(tables), desc="delta", unit="table", disable=not progress) as bar:
-        for key, data in tables.items():
-            bar.set_postfix_str(key)
-            try:
-                # schema_mode="overwrite" lets a re-run replace a table whose columns changed.
-                write_deltalake(
-                    str(targets[key]),
-                    data,
-                    mode=mode,
-                    schema_mode="overwrite" if mode == "overwrite" else None,
-                )
-            except DeltaError as exc:
-                raise WriteError(
-                    f"Delta refused table {key} at {targets[key]}: {exc}", table=key
-                ) from exc
-            bar.update()
+    before: dict[str, int | None] = {}
+    for key, path in targets.items():
+        held = DeltaTable.is_deltatable(str(path))
+        if held and mode == "error":
+            raise ConfigError(
+                f"{path} already holds a Delta table for {key}; "
+                "choose another output path or pass mode='overwrite' (--overwrite)",
+                option="output_path",
+                table=key,
+            )
+        before[key] = DeltaTable(str(path)).version() if held else None
+    done: list[str] = []
+    try:
+        with tqdm(total=len(targets), desc="delta", unit="table", disable=not progress) as bar:
+            for spec, parts in tables:
+                bar.set_postfix_str(spec.key)
+                _write_table(spec, parts, targets[spec.key], mode, progress=progress)
+                done.append(spec.key)
+                bar.update()
+    except BaseException:
+        _put_back(done, targets, before)
+        raise
     return {key: str(path) for key, path in targets.items()}
+
+
+def _write_table(spec: TableSpec, parts: Iterable[pa.Table], path: Path,
+                 mode: Literal["error", "overwrite"], *, progress: bool) -> None:
+    """One ``write_deltalake`` call fed by an Arrow stream of ``parts``."""
+    failure: list[BaseException] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            with tqdm(desc=spec.key, unit="rows", leave=False, disable=not progress) as bar:
+                for part in parts:
+                    yield from part.to_batches()
+                    bar.update(part.num_rows)
+        except BaseException as exc:
+            # The Rust writer reports a failed stream as text: keep the real error.
+            failure.append(exc)
+            raise
+
+    reader = pa.RecordBatchReader.from_batches(arrow_schema(spec), batches())
+    try:
+        # schema_mode="overwrite" lets a re-run replace a table whose columns changed.
+        write_deltalake(str(path), reader, mode=mode,
+                        schema_mode="overwrite" if mode == "overwrite" else None)
+    except Exception as exc:
+        if failure:
+            raise failure[0] from None
+        if isinstance(exc, DeltaError):
+            raise WriteError(f"Delta refused table {spec.key} at {path}: {exc}",
+                             table=spec.key) from exc
+        raise
+
+
+def _put_back(done: list[str], targets: Mapping[str, Path],
+              before: Mapping[str, int | None]) -> None:
+    """Undo this call's writes: remove tables it created, restore the ones it replaced."""
+    for key in done:
+        if before[key] is None:
+            shutil.rmtree(targets[key], ignore_errors=True)
+        else:
+            DeltaTable(str(targets[key])).restore(before[key])
 
 
 def _tables_for(frames: Mapping[str, pd.DataFrame], schema: Schema) -> list[TableSpec]:
@@ -165,12 +237,16 @@ def _tables_for(frames: Mapping[str, pd.DataFrame], schema: Schema) -> list[Tabl
             option="frames",
             table=missing[0],
         )
-    for key in by_key:
+    _check_keys(schema)
+    return list(schema.tables)
+
+
+def _check_keys(schema: Schema) -> None:
+    for key in schema.by_key:
         # The key becomes one directory name: a separator would nest it, '..' escape root.
         separators = {"/", os.sep, os.altsep or "/"}
         if key in ("", ".", "..") or any(sep in key for sep in separators):
             raise WriteError(f"table key {key!r} cannot be used as a directory name", table=key)
-    return list(schema.tables)
 
 
 def _arrow_table(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
