@@ -99,3 +99,12 @@ def machine() -> str:
     return (f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()} "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, "
             f"load average {os.getloadavg()[0]:.1f}")
+
+
+def rss_now_mb() -> float:
+    """This process's resident memory now, in MB (Linux ``/proc``)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")

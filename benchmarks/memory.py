@@ -30,19 +30,11 @@ from pathlib import Path
 import _issue6 as common
 
 
-def rss_now_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def child(args: argparse.Namespace) -> None:
     from synthohive_seed import Synthesizer
 
     synth = Synthesizer.load(args.model_dir)
-    before = rss_now_mb()
+    before = common.rss_now_mb()
     start = time.perf_counter()
     num_rows = {"customers": args.customers}
     if args.sink == "delta":

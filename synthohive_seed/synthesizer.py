@@ -14,6 +14,7 @@ from .config import TrainOptions
 from .connection import display_url, open_engine
 from .drift import DriftReport, check_drift
 from .errors import ConfigError, SchemaError, SeedError
+from .sampling.ahead import run_ahead
 from .sampling.cascade import can_stream, generate, stream
 from .sampling.dbchecks import DatabaseChecks
 from .sampling.plan import SamplingPlan, make_plan
@@ -134,8 +135,9 @@ class Synthesizer:
                     plan = replace(plan, key_start=key_starts(engine, self.schema))
                 model, checks = self._fitted(), DatabaseChecks(engine)
                 if can_stream(model):
-                    # Blocks go into the load as they are generated (COPY on PostgreSQL).
-                    return write_database(stream(model, plan, database=checks), target,
+                    # Blocks go into the load as they are generated (COPY on PostgreSQL),
+                    # the next block generated while the database takes the current one.
+                    return write_database(run_ahead(stream(model, plan, database=checks)), target,
                                           engine, if_exists=if_exists, fk_checks=fk_checks,
                                           progress=self.progress)
                 frames = generate(model, plan, progress=self.progress, database=checks)
@@ -149,8 +151,8 @@ class Synthesizer:
 
             mode: Literal["error", "overwrite"] = "overwrite" if overwrite else "error"
             if can_stream(self._fitted()):
-                return write_delta_blocks(stream(self._fitted(), plan), self.schema, output_path,
-                                          mode=mode, progress=self.progress)
+                return write_delta_blocks(run_ahead(stream(self._fitted(), plan)), self.schema,
+                                          output_path, mode=mode, progress=self.progress)
             return write_delta(generate(self._fitted(), plan, progress=self.progress),
                                self.schema, output_path, mode=mode, progress=self.progress)
         return to_frames(generate(self._fitted(), plan, progress=self.progress))

@@ -16,6 +16,7 @@ from synthohive_seed.errors import ConfigError, WriteError
 from synthohive_seed.schema.introspect import schema_from_metadata
 from synthohive_seed.schema.model import Schema
 from synthohive_seed.sinks.database import write_database
+from synthohive_seed.sinks.dialects import _binary_types
 from synthohive_seed.sinks.values import python_values
 
 UTC = dt.UTC
@@ -467,3 +468,28 @@ def test_python_values_are_plain() -> None:
     assert python_values(pd.Series([2.0, np.nan]), spec.column("i"), "t") == [2, None]
     with pytest.raises(WriteError, match="t.i: cannot write a value as integer"):
         python_values(pd.Series([2.0, 2.5]), spec.column("i"), "t")
+
+
+def test_binary_copy_only_for_types_psycopg_sends_in_binary(pg_engine: sa.Engine) -> None:
+    md = sa.MetaData()
+    plain = sa.Table("plain", md, sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("price", sa.Numeric(8, 2)), sa.Column("at", sa.DateTime),
+                     sa.Column("name", sa.String(10)), sa.Column("ok", sa.Boolean))
+    coded = sa.Table("coded", md, sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("code", sa.CHAR(3)))
+    md.create_all(pg_engine)
+    with pg_engine.connect() as conn:
+        assert _binary_types(conn, plain, [c.name for c in plain.columns]) == [23, 1700, 1114, 1043, 16]
+        assert _binary_types(conn, coded, ["id", "code"]) is None  # char(n): text COPY
+    schema = schema_from_metadata(md)
+    frames = {"plain": pd.DataFrame({"id": [1, 2], "price": [1.25, None],
+                                     "at": pd.to_datetime(["2024-01-02 03:04:05", None]),
+                                     "name": ["a", None], "ok": [True, None]}),
+              "coded": pd.DataFrame({"id": [1], "code": ["ABC"]})}
+    md.drop_all(pg_engine)
+    assert write_database(frames, schema, pg_engine) == {"plain": 2, "coded": 1}
+    with pg_engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, price, at, name, ok FROM plain ORDER BY id")).all()
+        assert rows[0] == (1, Decimal("1.25"), dt.datetime(2024, 1, 2, 3, 4, 5), "a", True)
+        assert rows[1] == (2, None, None, None, None)
+        assert conn.execute(sa.text("SELECT code FROM coded")).scalar_one() == "ABC"

@@ -8,12 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+import torch
+from ctgan.synthesizers.ctgan import Generator
 from deltalake import DeltaTable
 
 from synthohive_seed import Synthesizer
 from synthohive_seed.sampling import cascade
 from synthohive_seed.sinks.database import write_database
 from synthohive_seed.sinks.delta import read_delta, write_delta_blocks
+from synthohive_seed.training.gan import FoldedGenerator
 
 from .frames_check import key_problems
 from .test_cases import read
@@ -180,3 +183,20 @@ def test_delta_stream_failure_puts_written_tables_back(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="broke"):
         write_delta_blocks(tables(RuntimeError("broke")), synth.schema, fresh)
     assert not (fresh / "staff").exists()  # created by the failed call, so removed
+
+
+def test_folded_generator_matches_the_module() -> None:
+    torch.manual_seed(0)
+    generator = Generator(16 + 5, (32, 32), 7)
+    generator.train()
+    for _ in range(3):  # running statistics away from their initial 0 / 1
+        generator(torch.randn(200, 21) * 3 + 1)
+    generator.eval()
+    noise, context = torch.randn(300, 16), torch.randn(300, 5)
+    with torch.no_grad():
+        expected = generator(torch.cat([noise, context], dim=1))
+        got = FoldedGenerator(generator, (16, 5))(noise, context)
+        root = FoldedGenerator(generator, (21,))(torch.cat([noise, context], dim=1))
+    assert torch.allclose(got, expected, atol=1e-5)
+    assert torch.allclose(root, expected, atol=1e-5)
+    assert not torch.allclose(got, generator.seq[-1].bias.expand_as(got))  # not trivially equal

@@ -42,7 +42,7 @@ from .uniques import enforce_uniques
 
 log = logging.getLogger("synthohive_seed")
 
-BLOCK_ROWS = 50_000
+BLOCK_ROWS = 25_000
 """Rows per generated block (children: parents are cut where their children reach it)."""
 
 TableStream = tuple[TableSpec, Iterator[pd.DataFrame]]

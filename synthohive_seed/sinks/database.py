@@ -33,7 +33,7 @@ from ..schema.tables import to_metadata
 from .dialects import Advance, Blame, DialectHooks, hooks_for
 from .values import python_values
 
-BATCH_ROWS = 20_000
+BATCH_ROWS = 25_000
 """Rows converted and sent per executemany (or per COPY chunk)."""
 
 IfExists = Literal["error", "append", "truncate"]

@@ -87,18 +87,36 @@ class PostgresHooks(DialectHooks):
         json_at = {i for i, name in enumerate(columns) if isinstance(table.c[name].type, sa.JSON)}
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None  # a checked-out connection always has one
-        # One COPY per table: foreign keys are checked at the end of the statement, so
-        # self-referencing rows may come in any order.
-        with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
-            for batch in batches:
-                for row in batch:
-                    if json_at:
-                        row = tuple(
-                            Jsonb(v) if i in json_at and v is not None else v
-                            for i, v in enumerate(row)
-                        )
-                    copy.write_row(row)
-                advance(len(batch))
+        # PostgreSQL checks a COPY's foreign keys at the end of the statement, most of
+        # its work for a child table. One COPY per batch lets those checks run while the
+        # next block is generated (see sampling/ahead.py); a table that refers to itself
+        # keeps one COPY for all its rows, so its rows may refer to each other in any order.
+        per_batch = not any(fk.column.table is table for fk in table.foreign_keys)
+        types = None if json_at else _binary_types(conn, table, columns)
+        if types is not None:
+            # Binary COPY: half the client's work of text COPY, and no parsing on the server.
+            sql += " (FORMAT BINARY)"
+        with dbapi.cursor() as cursor:
+            pending = iter(batches)
+            while True:
+                with cursor.copy(sql) as copy:
+                    if types is not None:
+                        copy.set_types(types)
+                    sent = 0
+                    for batch in pending:
+                        for row in batch:
+                            if json_at:
+                                row = tuple(
+                                    Jsonb(v) if i in json_at and v is not None else v
+                                    for i, v in enumerate(row)
+                                )
+                            copy.write_row(row)
+                        advance(len(batch))
+                        sent += len(batch)
+                        if per_batch:
+                            break
+                if not sent:
+                    break
 
     def after_table(
         self, conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: int
@@ -139,6 +157,27 @@ class PostgresHooks(DialectHooks):
         diag = getattr(error, "diag", None)
         table = getattr(diag, "table_name", None)
         return (getattr(diag, "schema_name", None), table) if table else None
+
+
+_BINARY_OIDS = frozenset({16, 17, 20, 21, 23, 25, 700, 701, 1043, 1082, 1083, 1114, 1184,
+                          1186, 1700})
+"""Built-in types whose psycopg binary dumpers take the values the sink hands over: bool,
+bytea, int8/2/4, text, float4/8, varchar, date, time, timestamp(tz), interval, numeric.
+Anything else (char(n), which psycopg cannot send in binary, enums, domains, uuid, json,
+arrays, extensions) goes as text."""
+
+
+def _binary_types(conn: sa.Connection, table: sa.Table, columns: Sequence[str]) -> list[int] | None:
+    """The target columns' type OIDs when every one can be sent in binary, else None."""
+    found = dict(conn.execute(
+        sa.text("SELECT attname, CAST(atttypid AS integer) FROM pg_attribute "
+                "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"),
+        {"t": _qualified(conn, table)},
+    ).all())
+    oids = [found.get(name) for name in columns]
+    if all(oid in _BINARY_OIDS for oid in oids):
+        return [int(oid) for oid in oids if oid is not None]
+    return None
 
 
 class SqliteHooks(DialectHooks):

@@ -28,6 +28,10 @@ from torch.nn import functional
 from .codecs import Span
 
 TRAIN_THREADS = 1
+SAMPLE_CHUNK = 4096
+"""Rows per generator forward pass when sampling. Small chunks keep each layer's
+activations in cache: 196k rows through a 256-wide generator took 1.0 s in chunks of
+4,096 and 1.9 s in chunks of 50,000 on this project's machines (one thread)."""
 MIN_STEPS_PER_EPOCH = 3
 """A table smaller than a few batches still gets a few steps per epoch, else a 400-row
 table trained 100 epochs would see 100 steps, too few to learn how its columns relate."""
@@ -123,17 +127,17 @@ class ConditionalGan:
             self.generator.eval()
 
     @torch.no_grad()
-    def sample(self, context: np.ndarray, *, seed: int, chunk: int = 50_000) -> np.ndarray:
+    def sample(self, context: np.ndarray, *, seed: int, chunk: int = SAMPLE_CHUNK) -> np.ndarray:
         """One generated row per context row: linear spans raw, softmax spans as probabilities."""
         gen = torch.Generator().manual_seed(seed)
         ctx_all = torch.as_tensor(context, dtype=torch.float32)
+        fast = FoldedGenerator(self.generator, (self.shape.noise_dim, self.shape.context_dim))
         parts = []
         with torch_threads():
             for start in range(0, ctx_all.shape[0], chunk):
                 ctx = ctx_all[start : start + chunk]
                 noise = torch.randn(ctx.shape[0], self.shape.noise_dim, generator=gen)
-                raw = self.generator(torch.cat([noise, ctx], dim=1))
-                parts.append(self._probabilities(raw))
+                parts.append(self._probabilities(fast(noise, ctx)))
         if not parts:
             return np.zeros((0, self.shape.data_dim))
         return torch.cat(parts).numpy().astype("float64")
@@ -159,6 +163,59 @@ class ConditionalGan:
             parts.append(torch.softmax(block, dim=1) if activation == "softmax" else block)
             start += width
         return torch.cat(parts, dim=1)
+
+
+class FoldedGenerator:
+    """ctgan's ``Generator`` in eval mode, rewritten for sampling: same outputs, less work.
+
+    Each residual layer is ``relu(bn(fc(x)))`` followed by ``cat([out, x])``, so layer
+    inputs grow by concatenation. Here BatchNorm (an affine map in eval mode) is folded
+    into the preceding Linear, and instead of concatenating, each layer's weight matrix
+    is split by the pieces its input is made of and the pieces' products are summed:
+    the same arithmetic without the copies. Measured on this project's machines (196k
+    rows, chunks of 4,096, one thread): 0.98 s through the module, 0.69 s folded; the
+    outputs agree within float32 rounding (tests/test_streaming.py).
+    """
+
+    def __init__(self, generator: Generator, input_widths: Sequence[int]) -> None:
+        layers = list(generator.seq)
+        widths = list(input_widths)  # piece widths, in concatenation order
+        self.layers: list[tuple[list[torch.Tensor], torch.Tensor]] = []
+        with torch.no_grad():
+            for layer in layers:
+                if isinstance(layer, torch.nn.Linear):
+                    weight, bias = layer.weight, layer.bias
+                else:  # a Residual: fc, then bn, then relu
+                    bn = layer.bn
+                    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+                    weight = layer.fc.weight * scale[:, None]
+                    bias = (layer.fc.bias - bn.running_mean) * scale + bn.bias
+                pieces = list(torch.split(weight, widths, dim=1))
+                self.layers.append(([p.t().contiguous() for p in pieces], bias.clone()))
+                widths = [weight.shape[0], *widths]
+        self._buffers: dict[tuple[int, int], torch.Tensor] = {}
+
+    def __call__(self, *inputs: torch.Tensor) -> torch.Tensor:
+        """The generator's output for ``torch.cat(inputs, dim=1)``, valid until the next call."""
+        pieces = list(inputs)
+        last = len(self.layers) - 1
+        out = inputs[0]
+        rows = inputs[0].shape[0]
+        for i, (weights, bias) in enumerate(self.layers):
+            # Each layer writes into a buffer kept from the previous call of the same size:
+            # fresh multi-megabyte tensors per chunk cost as much in page faults as the
+            # products themselves. The caller consumes the output before the next call.
+            buffer = self._buffers.get((i, rows))
+            if buffer is None:
+                buffer = self._buffers[(i, rows)] = torch.empty(rows, bias.shape[0])
+            out = torch.addmm(bias, pieces[0], weights[0], out=buffer)
+            for piece, weight in zip(pieces[1:], weights[1:]):
+                if piece.shape[1]:
+                    out.addmm_(piece, weight)
+            if i < last:
+                out.relu_()
+                pieces.insert(0, out)
+        return out
 
 
 def _gradient_penalty(critic: Discriminator, real: torch.Tensor, fake: torch.Tensor, pac: int,

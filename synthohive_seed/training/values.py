@@ -27,6 +27,9 @@ def to_numbers(values: pd.Series, column: ColumnSpec) -> np.ndarray:
     """Float array (NaN for missing) for a column whose kind is in NUMERIC_KINDS."""
     kind = column.kind
     if kind in ("integer", "float", "decimal"):
+        if values.dtype.kind in "iufb" and not isinstance(values.dtype, pd.CategoricalDtype):
+            # Already numbers (every generated frame): no per-value Python work.
+            return values.to_numpy(dtype="float64", na_value=np.nan)  # type: ignore[no-any-return]
         return pd.to_numeric(values.map(_plain_number), errors="coerce").to_numpy(dtype="float64")
     if kind == "datetime":
         stamps = pd.to_datetime(values, errors="coerce", utc=column.timezone, format="mixed")
