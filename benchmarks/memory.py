@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 
 import _issue6 as common
+import pyarrow as pa
+from deltalake import DeltaTable
 
 
 def child(args: argparse.Namespace) -> None:
@@ -37,11 +39,19 @@ def child(args: argparse.Namespace) -> None:
     before = common.rss_now_mb()
     start = time.perf_counter()
     num_rows = {"customers": args.customers}
+    extra: dict[str, object] = {}
     if args.sink == "delta":
         out = Path(tempfile.mkdtemp(prefix="mem_delta_"))
         try:
-            synth.sample(num_rows, output_path=out / "d", seed=args.seed)
-            rows = None
+            paths = synth.sample(num_rows, output_path=out / "d", seed=args.seed)
+            # Rows from the Delta log (each file's record count): no data is read back.
+            files = [pa.table(DeltaTable(p).get_add_actions(flatten=True))
+                     for p in paths.values()]
+            rows = sum(sum(f.column("num_records").to_pylist()) for f in files)
+            extra = {"files": sum(f.num_rows for f in files),
+                     "largest_file_mb": max((max(f.column("size_bytes").to_pylist(), default=0)
+                                             for f in files), default=0) / 2**20,
+                     "versions": sorted({DeltaTable(p).version() for p in paths.values()})}
         finally:
             shutil.rmtree(out, ignore_errors=True)
     else:
@@ -50,7 +60,7 @@ def child(args: argparse.Namespace) -> None:
             rows = sum(int(v) for v in counts.values())
     secs = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"before_mb": before, "peak_mb": peak, "seconds": secs, "rows": rows}))
+    print(json.dumps({"before_mb": before, "peak_mb": peak, "seconds": secs, "rows": rows, **extra}))
 
 
 def run_child(model_dir: Path, sink: str, customers: int, seed: int) -> dict:
@@ -88,9 +98,11 @@ def main() -> None:
                 r = run_child(tmp / "m", sink, args.customers * mult, args.seed)
                 res[mult] = r
                 rows = f"{r['rows']:,} rows" if r["rows"] else f"{args.customers * mult:,} customers"
+                delta = (f", {r['files']} files (largest {r['largest_file_mb']:.0f} MB), table "
+                         f"versions {r['versions']}" if "files" in r else "")
                 print(f"{sink} {mult}x ({rows}): peak RSS {r['peak_mb']:.0f} MB "
                       f"(before sampling {r['before_mb']:.0f} MB, growth {r['peak_mb'] - r['before_mb']:.0f} MB), "
-                      f"{r['seconds']:.1f} s")
+                      f"{r['seconds']:.1f} s = {r['rows'] / r['seconds']:,.0f} rows/s{delta}")
             ratio = res[args.factor]["peak_mb"] / res[1]["peak_mb"]
             growth = ((res[args.factor]["peak_mb"] - res[args.factor]["before_mb"])
                       / max(res[1]["peak_mb"] - res[1]["before_mb"], 1e-9))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from deltalake import DeltaTable
 
 from synthohive_seed import Synthesizer
 from synthohive_seed.sampling import cascade
+from synthohive_seed.sampling.ahead import run_ahead
 from synthohive_seed.sinks.database import write_database
 from synthohive_seed.sinks.delta import read_delta, write_delta_blocks
 from synthohive_seed.training.gan import FoldedGenerator
@@ -200,3 +202,48 @@ def test_folded_generator_matches_the_module() -> None:
     assert torch.allclose(got, expected, atol=1e-5)
     assert torch.allclose(root, expected, atol=1e-5)
     assert not torch.allclose(got, generator.seq[-1].bias.expand_as(got))  # not trivially equal
+
+
+def _workers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "synthohive-generate"]
+
+
+def test_run_ahead_yields_the_same_blocks_and_raises_where_generation_failed() -> None:
+    staff, shifts = (staff_schema_spec("staff"), staff_schema_spec("shifts"))
+    frames = [pd.DataFrame({"x": [i]}) for i in range(5)]
+
+    def tables():  # type: ignore[no-untyped-def]
+        yield staff, iter(frames[:3])
+        yield shifts, failing_after(frames[3:], RuntimeError("block 5 broke"))
+
+    got: list[tuple[str, int]] = []
+    with pytest.raises(RuntimeError, match="block 5 broke"):
+        for spec, blocks in run_ahead(tables()):
+            got.extend((spec.key, int(frame["x"][0])) for frame in blocks)
+    assert got == [("staff", 0), ("staff", 1), ("staff", 2), ("shifts", 3), ("shifts", 4)]
+    assert not _workers()  # the worker is joined, not left running
+
+
+def test_run_ahead_stops_its_worker_when_the_caller_stops() -> None:
+    staff = staff_schema_spec("staff")
+    made: list[int] = []
+
+    def endless():  # type: ignore[no-untyped-def]
+        i = 0
+        while True:
+            made.append(i)
+            yield pd.DataFrame({"x": [i]})
+            i += 1
+
+    ahead = run_ahead(iter([(staff, endless())]), depth=2)
+    spec, blocks = next(ahead)
+    assert int(next(blocks)["x"][0]) == 0
+    ahead.close()  # what a failed write does: the generator is closed
+    assert not _workers()
+    assert len(made) <= 5  # it ran at most a couple of blocks ahead
+
+
+def staff_schema_spec(key: str):  # type: ignore[no-untyped-def]
+    from synthohive_seed.schema.introspect import schema_from_metadata
+
+    return schema_from_metadata(staff_schema()[0]).table(key)
