@@ -13,6 +13,10 @@ def _frozen(mapping: Mapping[str, object] | None) -> Mapping[str, object]:
     return MappingProxyType(dict(mapping or {}))
 
 
+SECONDARY_CHOICES: tuple[str, ...] = ("match", "popularity", "uniform")
+"""How a secondary FK's parent is chosen (``TrainOptions.secondary_parents``)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class TrainOptions:
     """How table and linkage models are trained."""
@@ -25,6 +29,11 @@ class TrainOptions:
     """Seed for every random choice in training; the same seed gives the same model."""
     max_training_rows: int = 200_000
     """Tables larger than this are trained on a random subset of this many rows."""
+    max_source_rows: int = 1_000_000
+    """Reading a live database (``from_url``), a tree of tables (a root and the tables
+    its driver FKs lead to) that holds a table with more rows is read as an FK-consistent
+    sample: a random share of the root's rows with all their descendants, sized so the
+    largest table comes to about this many rows (see ``schema.rows``)."""
     min_gan_rows: int = 20
     """Tables with fewer rows than this use the per-column empirical sampler instead."""
     max_categories: int = 100
@@ -35,6 +44,11 @@ class TrainOptions:
     """Child table key -> name of the FK (or its column names joined by ``,``) that drives it."""
     context_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Child table key -> parent columns to condition on, replacing the default rule."""
+    secondary_parents: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Child table key -> {secondary FK (name or column names joined by ``,``) -> how its
+    parent is chosen}: ``"match"`` (the default: each parent as popular as in the source,
+    dealt to the child rows whose values fit it), ``"popularity"`` (as popular as in the
+    source, values not looked at) or ``"uniform"`` (every parent equally likely)."""
     faker_locale: str = "en_US"
     """Faker locale for made-up personal data (names, e-mails, phones, addresses)."""
     personal_data: Mapping[str, str] = field(default_factory=dict)
@@ -44,12 +58,22 @@ class TrainOptions:
     def __post_init__(self) -> None:
         object.__setattr__(self, "driver_fks", _frozen(self.driver_fks))
         object.__setattr__(self, "personal_data", _frozen(self.personal_data))
+        object.__setattr__(self, "secondary_parents", _frozen(
+            {k: _frozen(v) for k, v in dict(self.secondary_parents).items()}))
+        for table, choices in self.secondary_parents.items():
+            for fk, how in choices.items():
+                if how not in SECONDARY_CHOICES:
+                    raise ConfigError(
+                        f"secondary_parents[{table!r}][{fk!r}] must be one of "
+                        f"{', '.join(SECONDARY_CHOICES)}, got {how!r}",
+                        option="secondary_parents", table=table)
         object.__setattr__(
             self,
             "context_columns",
             _frozen({k: tuple(v) for k, v in dict(self.context_columns).items()}),
         )
-        for name in ("epochs", "batch_size", "max_training_rows", "min_gan_rows", "max_categories"):
+        for name in ("epochs", "batch_size", "max_training_rows", "max_source_rows",
+                     "min_gan_rows", "max_categories"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}", option=name)

@@ -20,9 +20,9 @@ from .sampling.dbchecks import DatabaseChecks
 from .sampling.plan import SamplingPlan, make_plan
 from .schema.introspect import reflect_metadata, schema_from_metadata
 from .schema.model import Schema
-from .schema.rows import read_rows
+from .schema.rows import count_rows, read_rows
 from .sinks.memory import to_frames
-from .training.fit import TrainedModel, train
+from .training.fit import TrainedModel, driver_fk, train
 
 
 class Synthesizer:
@@ -45,11 +45,7 @@ class Synthesizer:
             self.schema = metadata
         else:
             self.schema = schema_from_metadata(metadata)
-        try:
-            self.options = TrainOptions(**options)  # type: ignore[arg-type]
-        except TypeError as exc:
-            raise ConfigError(f"unknown option: {exc}", option=str(exc).split("'")[1]
-                              if "'" in str(exc) else "options") from None
+        self.options = _train_options(options)
         unknown = [k for k in (data or {}) if k not in self.schema]
         if unknown:
             raise ConfigError(f"data names table {unknown[0]!r}, which is not in the metadata",
@@ -57,6 +53,8 @@ class Synthesizer:
         self.data = dict(data or {})
         self.progress = progress
         self.model: TrainedModel | None = None
+        self.source_rows: dict[str, int] | None = None
+        """Rows per table in the source when ``data`` was read from a live database."""
 
     @classmethod
     def from_url(
@@ -68,6 +66,7 @@ class Synthesizer:
         **options: object,
     ) -> Synthesizer:
         """Reflect the tables of a live database and read its rows for training."""
+        checked = _train_options(options)  # bad options fail before any row is read
         engine = open_engine(db_url, existing=True)
         try:
             metadata = reflect_metadata(engine, list(schemas) or [None])
@@ -76,14 +75,20 @@ class Synthesizer:
                                   + (f" in schema(s) {', '.join(schemas)}" if schemas else
                                      " in its default schema (see --schema)"))
             schema = schema_from_metadata(metadata, dialect=engine.dialect.name)
-            data = read_rows(engine, schema)
+            counts = count_rows(engine, schema)
+            drivers = {t.key: driver_fk(schema, t, checked, counts) for t in schema.tables}
+            data = read_rows(engine, schema, max_rows=checked.max_source_rows, drivers=drivers,
+                             counts=counts, seed=checked.seed)
         finally:
             engine.dispose()
-        return cls(schema, data, progress=progress, **options)
+        synth = cls(schema, data, progress=progress, **options)
+        synth.source_rows = counts
+        return synth
 
     def fit(self) -> Synthesizer:
         """Train every table model and linkage model; returns ``self``."""
-        self.model = train(self.schema, self.data, self.options, progress=self.progress)
+        self.model = train(self.schema, self.data, self.options, progress=self.progress,
+                           source_rows=self.source_rows)
         return self
 
     def plan(self, num_rows: Mapping[str, int] | None = None, *, seed: int | None = None) -> SamplingPlan:
@@ -211,3 +216,11 @@ class Synthesizer:
 
 
 
+
+
+def _train_options(options: Mapping[str, object]) -> TrainOptions:
+    try:
+        return TrainOptions(**options)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise ConfigError(f"unknown option: {exc}", option=str(exc).split("'")[1]
+                          if "'" in str(exc) else "options") from None

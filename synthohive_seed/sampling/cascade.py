@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from ..errors import SchemaError
 from ..schema.model import ColumnSpec, ForeignKeySpec, TableSpec
-from ..training.fit import TrainedModel
+from ..training.fit import TrainedModel, secondary_choice
 from ..training.secondary import match_parents
 from .checks import enforce_checks
 from .dbchecks import DatabaseChecks
@@ -205,6 +205,8 @@ class _TableState:
 
     weights: dict[str, np.ndarray] = field(default_factory=dict)
     features: dict[str, np.ndarray] = field(default_factory=dict)
+    matched: dict[str, bool] = field(default_factory=dict)
+    """Per secondary FK, whether parents are dealt to the rows whose values fit them."""
     keys: KeyState = field(default_factory=KeyState)
     unique_seen: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
     fk_keys_seen: dict[tuple[str, ...], set[tuple[object, ...]]] = field(default_factory=dict)
@@ -222,8 +224,12 @@ def _blocks(model: TrainedModel, plan: SamplingPlan, table: TableSpec, index: in
         parents = kept[parent.key].frame()
         encoded = model.features[parent.key].encode(parent, parents)
         state.features[name] = encoded
-        state.weights[name] = model.linkages[(table.key, fk.name)].sample_counts(
-            encoded, rng).astype("float64")
+        choice = secondary_choice(model.options, table, fk)
+        state.matched[name] = choice == "match"
+        # The draw happens whatever the choice, so one FK's choice never shifts another's rows.
+        counts = model.linkages[(table.key, fk.name)].sample_counts(encoded, rng)
+        state.weights[name] = (np.ones(len(parents)) if choice == "uniform"
+                               else counts.astype("float64"))
     for step in _steps(model, plan, table, kept, rng):
         # Block 0 goes on with the table's generator; later blocks get seeded ones of their
         # own, so no block's rows depend on how many rows came before it.
@@ -267,7 +273,8 @@ def _block(model: TrainedModel, plan: SamplingPlan, table: TableSpec, index: int
     for name in recipe.secondary:
         fk = _fk(table, name)
         _point_at(frame, fk, kept[fk.referred_table].frame(), model, table, rng,
-                  weights=state.weights[name], features=state.features[name])
+                  weights=state.weights[name], features=state.features[name],
+                  match=state.matched[name])
     # CHECKs before keys: rows dropped here are gone before any key or child points at them.
     frame = enforce_checks(table, frame, rng, frozen=frozenset(table.generated_keys) | table.fk_columns,
                            database=database, model=table_model)
@@ -317,6 +324,7 @@ def _point_at(
     *,
     weights: np.ndarray | None,
     features: np.ndarray | None = None,
+    match: bool = True,
 ) -> None:
     """Set ``fk`` of every row to a parent row chosen by ``weights`` (uniform when None).
 
@@ -327,7 +335,7 @@ def _point_at(
         weights = np.ones(len(parents))
     targets = choose_parents(weights, n, rng)
     linkage = model.linkages.get((table.key, fk.name))
-    if linkage is not None and linkage.relation_target >= 0 and len(parents):
+    if match and linkage is not None and linkage.relation_target >= 0 and len(parents):
         # Same parents, same counts; dealt to the rows whose values fit them
         # (an item's price follows its product's price): see training/secondary.py.
         if features is None:
