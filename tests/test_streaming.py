@@ -247,3 +247,16 @@ def staff_schema_spec(key: str):  # type: ignore[no-untyped-def]
     from synthohive_seed.schema.introspect import schema_from_metadata
 
     return schema_from_metadata(staff_schema()[0]).table(key)
+
+
+def test_progress_shows_epochs_and_rows_only_when_asked(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    metadata, data = staff_schema()
+    Synthesizer(metadata, data, epochs=2, seed=2).fit().sample({"staff": 20}, tmp_path / "quiet")
+    assert capsys.readouterr().err == ""
+    synth = Synthesizer(metadata, data, epochs=2, seed=2, progress=True).fit()
+    err = capsys.readouterr().err
+    assert "training" in err and "epoch" in err  # a bar per table's epochs
+    synth.sample({"staff": 20}, tmp_path / "loud")
+    err = capsys.readouterr().err
+    assert "rows" in err and "delta" in err  # rows per table as they are written

@@ -78,7 +78,7 @@ def train(
     bar = tqdm(schema.tables, desc="training", unit="table", disable=not progress)
     for index, table in enumerate(bar):
         bar.set_postfix_str(table.key)
-        _train_table(trained, table, frames, index, personal, sizes)
+        _train_table(trained, table, frames, index, personal, sizes, progress=progress)
     return trained
 
 
@@ -132,7 +132,7 @@ def driver_fk(schema: Schema, table: TableSpec, options: TrainOptions,
 
 def _train_table(trained: TrainedModel, table: TableSpec, frames: dict[str, pd.DataFrame],
                  index: int, personal: Mapping[str, PersonalData] | None = None,
-                 sizes: Mapping[str, int] | None = None) -> None:
+                 sizes: Mapping[str, int] | None = None, *, progress: bool = False) -> None:
     schema, options = trained.schema, trained.options
     personal = personal or {}
     frame = frames[table.key]
@@ -180,7 +180,7 @@ def _train_table(trained: TrainedModel, table: TableSpec, frames: dict[str, pd.D
     if not values or frame.empty:
         return
     epochs = tqdm(total=options.epochs, desc=f"  {table.key}", unit="epoch", leave=False,
-                  disable=not log.isEnabledFor(logging.DEBUG))
+                  disable=not (progress or log.isEnabledFor(logging.DEBUG)))
     try:
         trained.models[table.key] = TableModel.fit(
             table, frame, values, context, options, seed=options.seed + 7919 * index,
