@@ -11,7 +11,8 @@ Such a column is taken out of every model: no GAN block, no category list, no te
 shapes, no context or linkage feature. The only things kept are its kind, its NULL
 share, its declared length and whether it is UNIQUE, so no source value of it can reach
 the artifact or the output. Values are made up by Faker (``TrainOptions.faker_locale``),
-one made-up person per row, so the e-mail matches the first and last name.
+one made-up person per row, so the e-mail matches the first and last name (drawn from
+pools of Faker values re-mixed per row: see :meth:`PersonalData.sample`).
 """
 
 from __future__ import annotations
@@ -141,56 +142,95 @@ class PersonalData:
         )
 
     def sample(self, n: int, seed: int) -> dict[str, list[object]]:
-        """``n`` made-up values per column, one made-up person per row."""
+        """``n`` made-up values per column, one made-up person per row.
+
+        Faker makes one value in tens of microseconds, so values are drawn from pools of
+        at most :data:`POOL` Faker values per kind, re-mixed per row: a person's first
+        and last names are drawn apart (pools of 1,024 give a million names) and the e-mail
+        and username are built from that row's names; the digits of phone numbers,
+        postcodes and street numbers are redrawn per row, so numbers rarely repeat; IP
+        addresses are drawn directly. Card, account and national-id numbers, whose
+        check digits depend on every digit, still come one by one from Faker.
+        """
         fake = _faker(self.locale)
         fake.seed_instance(seed)
         rng = np.random.default_rng(seed)
-        out: dict[str, list[object]] = {name: [] for name in self.kinds}
-        for _ in range(n):
-            person = _Person(fake)
-            for name, kind in self.kinds.items():
-                out[name].append(_fit_value(person.value(kind), self.lengths.get(name)))
-        for name in self.unique:
-            out[name] = _distinct(out[name], self.lengths.get(name))
-        for name, values in out.items():
-            nulls = rng.random(n) < self.null_shares.get(name, 0.0)
-            out[name] = [None if z else v for v, z in zip(values, nulls)]
+        size = max(1, min(n, POOL))
+        pools: dict[str, np.ndarray] = {}
+
+        def pooled(kind: str) -> np.ndarray:
+            if kind not in pools:
+                pools[kind] = np.asarray([_make(fake, kind) for _ in range(size)], dtype=object)
+            return pools[kind][rng.integers(0, size, n)]
+
+        names: dict[str, np.ndarray] = {}
+
+        def name(part: str) -> np.ndarray:
+            if part not in names:
+                names[part] = pooled(part)
+            return names[part]
+
+        out: dict[str, list[object]] = {}
+        for column, kind in self.kinds.items():
+            if kind in ("first_name", "last_name"):
+                values = name(kind).tolist()
+            elif kind == "full_name":
+                values = [f"{a} {b}" for a, b in zip(name("first_name"), name("last_name"))]
+            elif kind == "email":
+                domains = pooled("email_domain")
+                values = [f"{_ascii(a)}.{_ascii(b)}@{d}"
+                          for a, b, d in zip(name("first_name"), name("last_name"), domains)]
+            elif kind == "username":
+                values = [f"{_ascii(a)[:1]}{_ascii(b)}"
+                          for a, b in zip(name("first_name"), name("last_name"))]
+            elif kind == "ip":
+                octets = rng.integers(1, 255, size=(n, 4))
+                values = [".".join(map(str, row)) for row in octets.tolist()]
+            elif kind in _REDIGIT:
+                values = _redigit(pooled(kind), rng)
+            elif kind in ("card_number", "account_number", "national_id"):
+                values = [_make(fake, kind) for _ in range(n)]
+            else:  # city, company, free text: repeats are natural
+                values = pooled(kind).tolist()
+            out[column] = [_fit_value(v, self.lengths.get(column)) for v in values]
+        for column in self.unique:
+            out[column] = _distinct(out[column], self.lengths.get(column))
+        for column, values in out.items():
+            nulls = rng.random(n) < self.null_shares.get(column, 0.0)
+            out[column] = [None if z else v for v, z in zip(values, nulls)]
         return out
 
 
-class _Person:
-    """One made-up person: its name is drawn once, so e-mail and username match it."""
+POOL = 1024
+"""Faker values made per kind and per call of :meth:`PersonalData.sample`, at most."""
+_REDIGIT = frozenset({"phone", "postcode", "street_address"})
+"""Kinds whose digits are redrawn per row (their format comes from the pooled value)."""
+_MAKERS: dict[str, str] = {
+    "first_name": "first_name", "last_name": "last_name", "phone": "phone_number",
+    "street_address": "street_address", "city": "city", "postcode": "postcode",
+    "company": "company", "card_number": "credit_card_number", "account_number": "iban",
+    "national_id": "ssn", "email_domain": "free_email_domain",
+}
 
-    def __init__(self, fake: Any) -> None:
-        self.fake = fake
-        self.cache: dict[str, str] = {}
 
-    def value(self, kind: str) -> str:
-        # Only the identity is shared by a row's columns; a phone and a fax must differ.
-        if kind not in ("first_name", "last_name"):
-            return self._make(kind)
-        if kind not in self.cache:
-            self.cache[kind] = self._make(kind)
-        return self.cache[kind]
+def _make(fake: Any, kind: str) -> str:
+    """One Faker value of ``kind``."""
+    if kind == "free_text":
+        return str(fake.sentence(nb_words=8))
+    return str(getattr(fake, _MAKERS[kind])())
 
-    def _make(self, kind: str) -> str:
-        fake = self.fake
-        if kind == "full_name":
-            return f"{self.value('first_name')} {self.value('last_name')}"
-        if kind == "email":
-            local = f"{_ascii(self.value('first_name'))}.{_ascii(self.value('last_name'))}"
-            return f"{local}@{fake.free_email_domain()}"
-        if kind == "username":
-            return f"{_ascii(self.value('first_name'))[:1]}{_ascii(self.value('last_name'))}"
-        if kind == "free_text":
-            return str(fake.sentence(nb_words=8))
-        makers: dict[str, str] = {
-            "first_name": "first_name", "last_name": "last_name", "phone": "phone_number",
-            "street_address": "street_address", "city": "city", "postcode": "postcode",
-            "company": "company", "ip": "ipv4", "card_number": "credit_card_number",
-            "account_number": "iban", "national_id": "ssn",
-        }
-        return str(getattr(fake, makers[kind])())
+
+def _redigit(values: np.ndarray, rng: np.random.Generator) -> list[str]:
+    """``values`` with every ASCII digit replaced by a random one."""
+    if not len(values):
+        return []
+    width = max(len(v) for v in values)
+    if width == 0:
+        return [str(v) for v in values]
+    grid = np.array(values.tolist(), dtype=f"<U{width}").view("<U1").reshape(len(values), width)
+    digits = np.isin(grid, list("0123456789"))
+    grid[digits] = rng.integers(0, 10, int(digits.sum())).astype("<U1")
+    return np.ascontiguousarray(grid).view(f"<U{width}").ravel().tolist()  # type: ignore[no-any-return]
 
 
 def _faker(locale: str) -> Any:

@@ -106,24 +106,27 @@ class TextShapeGenerator:
         if not templates:
             return []
         width = max(len(t) for t in templates)
-        grid = np.array([list(t.ljust(width, "\0")) for t in templates], dtype="<U1")
         if width == 0:
             return ["" for _ in templates]
+        # One row of single characters per template, NUL-padded: numpy pads "<U{width}"
+        # strings with NULs, and viewing them as "<U1" splits them without a Python loop.
+        grid = np.array(templates, dtype=f"<U{width}").view("<U1").reshape(len(templates), width)
         digits = grid == "9"
         grid[digits] = rng.integers(0, 10, int(digits.sum())).astype("<U1")
         upper = grid == "A"
         letters = upper | (grid == "a")
         cumulative = np.cumsum(self.bigrams, axis=1)
         alphabet = np.array(list(_LOWER), dtype="<U1")
+        capitals = np.char.upper(alphabet)
         previous = np.zeros(len(templates), dtype="int64")  # 0: start of a word
         for j in range(width):
             here = letters[:, j]
             if here.any():
                 draws = rng.random(int(here.sum()))
                 chosen = np.minimum((cumulative[previous[here]] < draws[:, None]).sum(axis=1), 25)
-                picked = alphabet[chosen]
-                grid[here, j] = np.where(upper[here, j], np.char.upper(picked), picked)
+                grid[here, j] = np.where(upper[here, j], capitals[chosen], alphabet[chosen])
                 previous[here] = chosen + 1
             previous[~here] = 0
-        texts = ["".join(row).rstrip("\0") for row in grid]
+        # And back: each row viewed as one "<U{width}" string (numpy drops trailing NULs).
+        texts = np.ascontiguousarray(grid).view(f"<U{width}").ravel().tolist()
         return [t[: self.max_length] for t in texts] if self.max_length else texts
