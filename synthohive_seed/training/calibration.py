@@ -40,7 +40,12 @@ def calibrate(codec: QuantileCodec | CategoryCodec, block: np.ndarray,
 
 def _rank_scores(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     n = values.size
-    order = np.lexsort((rng.random(n), values))
+    tiebreak = rng.random(n)  # drawn either way, so the stream of draws never depends on ties
+    order = np.argsort(values)
+    ordered = values[order]
+    if np.any(ordered[1:] == ordered[:-1]):
+        # Equal scores (a constant column, a saturated GAN output): ranks among them random.
+        order = np.lexsort((tiebreak, values))
     ranks = np.empty(n)
     ranks[order] = np.arange(n)
     return ndtri((ranks + 0.5) / n)
