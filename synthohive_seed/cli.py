@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source(parser)
     _add_output(parser, dry_run="train, then print the sampling plan and write nothing")
     _add_rows(parser, seed_help="random seed for training and sampling; the same seed gives "
-              "the same rows (default 0)")
+              "the same rows (default 0; appending to tables that hold rows without --seed "
+              "samples with a seed derived from what they hold, so appends differ)")
     _add_verbosity(parser)
     return parser
 
@@ -82,7 +83,8 @@ def build_sample_parser() -> argparse.ArgumentParser:
                         help="directory written by `train`")
     _add_output(parser, dry_run="print the sampling plan and write nothing")
     _add_rows(parser, seed_help="random seed; the same model and seed give the same rows "
-              "(default 0)")
+              "(default: the model's training seed; appending to tables that hold rows without "
+              "--seed samples with a seed derived from what they hold, so appends differ)")
     _add_verbosity(parser)
     return parser
 
@@ -114,7 +116,7 @@ def _add_rows(parser: argparse.ArgumentParser, *, seed_help: str) -> None:
     parser.add_argument("--num-rows", action="append", default=[], metavar="TABLE=N",
                         help="rows for a root table (repeatable); roots not named keep their "
                         "source row count")
-    parser.add_argument("--seed", type=int, default=0, help=seed_help)
+    parser.add_argument("--seed", type=int, default=None, help=seed_help)
     parser.add_argument("--if-exists", choices=["error", "append", "truncate"], default="error",
                         help="target tables that already hold rows: refuse (error, default), add "
                         "rows with keys above theirs (append), or empty them in the same "
@@ -190,7 +192,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def _source(args: argparse.Namespace, source: str) -> Synthesizer:
-    options: dict[str, object] = {"seed": args.seed}
+    options: dict[str, object] = {"seed": 0 if args.seed is None else args.seed}
     if args.epochs is not None:
         options["epochs"] = args.epochs
     return Synthesizer.from_url(source, schemas=args.schema, progress=_progress(args), **options)

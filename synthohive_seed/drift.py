@@ -171,7 +171,8 @@ def _column_differences(key: str, mine: ColumnSpec, theirs: ColumnSpec) -> list[
 
 def _reflect(engine: sa.Engine, model: Schema) -> tuple[Schema, frozenset[tuple[str, str]]]:
     """The target's tables in the model's schemas, and its columns with server defaults."""
-    names = sorted({t.schema for t in model.tables if t.schema} or {None}, key=str)  # type: ignore[arg-type]
+    # Every schema the model uses, the default one (None) included when a table is in it.
+    names = sorted({t.schema for t in model.tables}, key=lambda name: name or "")
     metadata = sa.MetaData()
     for name in names:
         try:

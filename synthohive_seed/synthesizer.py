@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from dataclasses import replace
 from typing import Literal
 
@@ -118,7 +120,10 @@ class Synthesizer:
           emptied in the same transaction (``"truncate"``). ``fk_checks="off"`` loads
           FK cycles of NOT NULL columns where the database lets the user switch FK
           checks off (see :func:`~synthohive_seed.sinks.database.write_database`).
-        Root tables not named in ``num_rows`` keep their source row count.
+        Root tables not named in ``num_rows`` keep their source row count. ``seed=None``
+        samples with the model's seed, except when appending to tables that hold rows: then
+        the seed is derived from the model's seed and the rows the target holds, so that
+        appending again adds other rows (the same seed would repeat UNIQUE values).
         """
         if output_format not in (None, "delta"):
             raise ConfigError(f"output_format must be 'delta', got {output_format!r}",
@@ -126,7 +131,13 @@ class Synthesizer:
         if output_path is not None and target_url is not None:
             raise ConfigError("give output_path or target_url, not both", option="output_path")
         if target_url is not None:
-            from .sinks.database import IF_EXISTS, key_starts, write_database
+            from .sinks.database import (
+                IF_EXISTS,
+                held_uniques,
+                key_starts,
+                rows_held,
+                write_database,
+            )
 
             if if_exists not in IF_EXISTS:
                 raise ConfigError(f"if_exists must be one of {', '.join(IF_EXISTS)}, got "
@@ -135,16 +146,21 @@ class Synthesizer:
             try:
                 # Before any work: a target whose schema moved away stops here (see drift).
                 target = check_drift(self.schema, engine).adapt(self.schema)
+                if if_exists == "append" and seed is None:
+                    seed = _append_seed(self.options.seed, rows_held(engine, self.schema))
                 plan = self.plan(num_rows, seed=seed)
                 if if_exists == "append":
-                    plan = replace(plan, key_start=key_starts(engine, self.schema))
+                    plan = replace(plan, key_start=key_starts(engine, self.schema),
+                                   taken=held_uniques(engine, self.schema))
                 model, checks = self._fitted(), DatabaseChecks(engine)
                 if can_stream(model):
                     # Blocks go into the load as they are generated (COPY on PostgreSQL),
                     # the next block generated while the database takes the current one.
-                    return write_database(run_ahead(stream(model, plan, database=checks)), target,
-                                          engine, if_exists=if_exists, fk_checks=fk_checks,
-                                          progress=self.progress)
+                    # closing(): a failed load stops and joins the generating thread now,
+                    # not whenever the generator is collected (at exit it could be in torch).
+                    with closing(run_ahead(stream(model, plan, database=checks))) as blocks:
+                        return write_database(blocks, target, engine, if_exists=if_exists,
+                                              fk_checks=fk_checks, progress=self.progress)
                 frames = generate(model, plan, progress=self.progress, database=checks)
                 return write_database(frames, target, engine, if_exists=if_exists,
                                       fk_checks=fk_checks, progress=self.progress)
@@ -156,8 +172,9 @@ class Synthesizer:
 
             mode: Literal["error", "overwrite"] = "overwrite" if overwrite else "error"
             if can_stream(self._fitted()):
-                return write_delta_blocks(run_ahead(stream(self._fitted(), plan)), self.schema,
-                                          output_path, mode=mode, progress=self.progress)
+                with closing(run_ahead(stream(self._fitted(), plan))) as blocks:
+                    return write_delta_blocks(blocks, self.schema, output_path, mode=mode,
+                                              progress=self.progress)
             return write_delta(generate(self._fitted(), plan, progress=self.progress),
                                self.schema, output_path, mode=mode, progress=self.progress)
         return to_frames(generate(self._fitted(), plan, progress=self.progress))
@@ -224,3 +241,11 @@ def _train_options(options: Mapping[str, object]) -> TrainOptions:
     except TypeError as exc:
         raise ConfigError(f"unknown option: {exc}", option=str(exc).split("'")[1]
                           if "'" in str(exc) else "options") from None
+
+
+def _append_seed(seed: int, held: Mapping[str, int]) -> int:
+    """The model's seed for an empty target, else one derived from what the target holds."""
+    if not held:
+        return seed
+    digest = hashlib.sha256(repr((seed, sorted(held.items()))).encode()).digest()
+    return int.from_bytes(digest[:4], "big")

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from synthohive_seed import Synthesizer
+from synthohive_seed.errors import SchemaDriftError
 
 from .test_cases import read
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.postgres
 DDL = """
 CREATE SCHEMA sales;
 CREATE TABLE "Customer Accounts" (id int PRIMARY KEY, "Name" text NOT NULL, "order" int);
+CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);
 CREATE TABLE sales.measurements (
     id int NOT NULL, account_id int NOT NULL REFERENCES "Customer Accounts"(id),
     logdate date NOT NULL, value numeric(8,2), PRIMARY KEY (id, logdate)
@@ -31,6 +33,7 @@ CREATE TABLE sales.measurements_2024 PARTITION OF sales.measurements
 """
 ROWS = """
 INSERT INTO "Customer Accounts" SELECT g, 'c' || g, g % 5 FROM generate_series(1, 30) g;
+INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 10) g;
 INSERT INTO sales.measurements
 SELECT g, 1 + g % 30, date '2023-01-01' + (g % 700), g * 0.5 FROM generate_series(1, 500) g;
 """
@@ -42,7 +45,8 @@ def test_partitions_cross_schema_fks_and_quoted_names(postgresql: psycopg.Connec
         cur.execute(DDL + ROWS)
     postgresql.commit()
     synth = Synthesizer.from_url(pg_url, schemas=["public", "sales"], epochs=1).fit()
-    assert [t.key for t in synth.schema] == ["Customer Accounts", "sales.measurements"]
+    assert sorted(t.key for t in synth.schema) == ["Customer Accounts", "notes",
+                                                   "sales.measurements"]
     target_db = postgresql.info.dbname + "_t"
     admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -69,6 +73,13 @@ def test_partitions_cross_schema_fks_and_quoted_names(postgresql: psycopg.Connec
         dup = read(target, "SELECT count(*) FROM (SELECT id, logdate FROM sales.measurements "
                            "GROUP BY id, logdate HAVING count(*) > 1) d")
         assert dup == [(0,)]
+        # Drift is checked in every schema of the model, the default one included (notes is
+        # reached by no FK from sales): a NOT NULL column without default stops the run.
+        with sa.create_engine(target).begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE notes ADD COLUMN must int NOT NULL DEFAULT 0")
+            conn.exec_driver_sql("ALTER TABLE notes ALTER COLUMN must DROP DEFAULT")
+        with pytest.raises(SchemaDriftError, match="notes"):
+            synth.sample({"Customer Accounts": 5}, target_url=target, if_exists="append")
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target_db}" WITH (FORCE)')

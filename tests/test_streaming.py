@@ -14,8 +14,10 @@ from ctgan.synthesizers.ctgan import Generator
 from deltalake import DeltaTable
 
 from synthohive_seed import Synthesizer
+from synthohive_seed.errors import WriteError
 from synthohive_seed.sampling import cascade
 from synthohive_seed.sampling.ahead import run_ahead
+from synthohive_seed.schema.tables import to_metadata
 from synthohive_seed.sinks.database import write_database
 from synthohive_seed.sinks.delta import read_delta, write_delta_blocks
 from synthohive_seed.training.gan import FoldedGenerator
@@ -260,3 +262,36 @@ def test_progress_shows_epochs_and_rows_only_when_asked(tmp_path: Path,
     synth.sample({"staff": 20}, tmp_path / "loud")
     err = capsys.readouterr().err
     assert "rows" in err and "delta" in err  # rows per table as they are written
+
+
+def test_a_failed_load_stops_the_generating_thread(target_url: str, small_blocks: int) -> None:
+    metadata, data = staff_schema()
+    synth = Synthesizer(metadata, data, epochs=1, seed=2).fit()
+    # The target's staff table has a CHECK the model does not know (drift does not stop
+    # for it): most bosses break it, so the load fails in an early block while the
+    # worker thread is still generating later ones.
+    target = to_metadata(synth.schema)
+    target.tables["staff"].append_constraint(
+        sa.CheckConstraint("boss IS NULL OR boss < 2", name="ck_staff_boss"))
+    engine = sa.create_engine(target_url)
+    target.create_all(engine)
+    engine.dispose()
+    with pytest.raises(WriteError, match="staff"):
+        synth.sample({"staff": 60}, target_url=target_url)
+    assert not _workers()  # stopped and joined when the load failed, not at exit
+    assert read(target_url, "SELECT count(*) FROM staff") == [(0,)]
+
+
+def test_appending_never_repeats_the_targets_unique_values(target_url: str) -> None:
+    metadata, data = staff_schema()
+    synth = Synthesizer(metadata, data, epochs=1, seed=2).fit()
+    synth.sample({"staff": 60}, target_url=target_url)
+    # The same seed as the first load, twice: badges (UNIQUE, 10,000 possible values of
+    # the shape B-9999) must avoid the ones the target already holds.
+    for _ in range(2):
+        written = synth.sample({"staff": 60}, target_url=target_url, if_exists="append", seed=2)
+        assert written["staff"] == 60
+    assert read(target_url, "SELECT count(*), count(DISTINCT badge) FROM staff") == [(180, 180)]
+    # Without a seed, appending samples other rows (a seed derived from what is held).
+    synth.sample({"staff": 60}, target_url=target_url, if_exists="append")
+    assert read(target_url, "SELECT count(DISTINCT badge) FROM staff") == [(240,)]

@@ -218,6 +218,11 @@ def _blocks(model: TrainedModel, plan: SamplingPlan, table: TableSpec, index: in
     schema, recipe = model.schema, model.recipes[table.key]
     rng = np.random.default_rng([plan.seed, index])
     state = _TableState()
+    for cols, values in plan.taken.get(table.key, {}).items():
+        # Appending: the target's own values count as used, for UNIQUE sets and text keys.
+        state.unique_seen[cols] = set(values)
+        if len(cols) == 1 and cols[0] in recipe.key_texts:
+            state.keys.texts[cols[0]] = {v[0] for v in values}
     for name in recipe.secondary:
         fk = _fk(table, name)
         parent = schema.table(fk.referred_table)

@@ -35,6 +35,10 @@ class SamplingPlan:
     steps: tuple[TableStep, ...]
     key_start: Mapping[str, int] = field(default_factory=dict)
     """First value of each table's sequential integer key (1 unless appending)."""
+    taken: Mapping[str, Mapping[tuple[str, ...], frozenset[tuple[str, ...]]]] = field(
+        default_factory=dict)
+    """Appending: per table, per UNIQUE column set (or text key), the values the target
+    already holds, as text tuples; generated rows never repeat them."""
 
     def describe(self) -> str:
         """A human-readable listing, one line per table."""

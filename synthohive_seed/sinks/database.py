@@ -325,6 +325,31 @@ def rows_held(engine: sa.Engine, schema: Schema) -> dict[str, int]:
     return held
 
 
+def held_uniques(engine: sa.Engine, schema: Schema
+                 ) -> dict[str, dict[tuple[str, ...], frozenset[tuple[str, ...]]]]:
+    """Per table that holds rows, the values of its UNIQUE sets and non-integer primary key
+    (text tuples, rows with a NULL left out): what appended rows must not repeat."""
+    metadata = to_metadata(schema, target_dialect=engine.dialect.name)
+    inspector = sa.inspect(engine)
+    found: dict[str, dict[tuple[str, ...], frozenset[tuple[str, ...]]]] = {}
+    with engine.connect() as conn:
+        for spec in schema:
+            sets = [tuple(u) for u in spec.unique]
+            if spec.primary_key and not (len(spec.primary_key) == 1 and
+                                         spec.column(spec.primary_key[0]).kind == "integer"):
+                sets.append(tuple(spec.primary_key))
+            if not sets or not inspector.has_table(spec.name, schema=spec.schema):
+                continue
+            table = metadata.tables[spec.key]
+            for cols in dict.fromkeys(sets):
+                rows = conn.execute(sa.select(*(table.c[c] for c in cols))).all()
+                values = frozenset(tuple(str(v) for v in row) for row in rows
+                                   if all(v is not None for v in row))
+                if values:
+                    found.setdefault(spec.key, {})[cols] = values
+    return found
+
+
 def key_starts(engine: sa.Engine, schema: Schema) -> dict[str, int]:
     """Per table with a lone integer key, the first free key in the target (for appending)."""
     starts: dict[str, int] = {}
