@@ -20,6 +20,8 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
 
+from tqdm.contrib.logging import logging_redirect_tqdm
+
 from .connection import display_url
 from .errors import ConfigError, ConnectionFailed, SeedError
 from .sampling.plan import check_num_rows
@@ -224,8 +226,8 @@ def _write(synth: Synthesizer, num_rows: dict[str, int], args: argparse.Namespac
             held = synth.rows_in(args.target_url)
             if held:
                 action = {"error": "refuse to write (holds rows: use --if-exists)",
-                          "append": "add rows to", "truncate": "empty first, in the load's "
-                          "transaction,"}[args.if_exists]
+                          "append": "add rows to", "truncate": "empty first (in the load's "
+                          "transaction)"}[args.if_exists]
                 print(f"the target already holds rows; it would {action}:")
                 for key, count in held.items():
                     print(f"  {key}: {count} rows")
@@ -271,7 +273,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(message)s")
     try:
-        return runner(args)
+        # Log lines go through tqdm while bars are drawn, so notices do not break them.
+        with logging_redirect_tqdm():
+            return runner(args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

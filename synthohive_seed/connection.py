@@ -31,6 +31,17 @@ def display_url(url: str | URL) -> str:
         return "<unparseable URL>"
 
 
+def new_sqlite_file(url: str | URL) -> Path | None:
+    """The file a SQLite ``url`` names when it does not exist yet (connecting creates it)."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    path = parsed.database or ""
+    if not path or path == ":memory:" or str(parsed.query.get("uri", "")).lower() == "true":
+        return None
+    return None if Path(path).exists() else Path(path)
+
+
 def open_engine(url: str | URL, *, check: bool = True, existing: bool = False) -> sa.Engine:
     """An engine for ``url``; with ``check``, connect once so bad URLs fail early and clearly.
 

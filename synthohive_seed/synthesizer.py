@@ -13,13 +13,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .config import TrainOptions
-from .connection import display_url, open_engine
+from .connection import display_url, new_sqlite_file, open_engine
 from .drift import DriftReport, check_drift
 from .errors import ConfigError, SchemaError, SeedError
 from .sampling.ahead import run_ahead
 from .sampling.cascade import can_stream, generate, stream
 from .sampling.dbchecks import DatabaseChecks
-from .sampling.plan import SamplingPlan, make_plan
+from .sampling.plan import SamplingPlan, check_num_rows, make_plan
 from .schema.introspect import reflect_metadata, schema_from_metadata
 from .schema.model import Schema
 from .schema.rows import count_rows, read_rows
@@ -131,41 +131,8 @@ class Synthesizer:
         if output_path is not None and target_url is not None:
             raise ConfigError("give output_path or target_url, not both", option="output_path")
         if target_url is not None:
-            from .sinks.database import (
-                IF_EXISTS,
-                held_uniques,
-                key_starts,
-                rows_held,
-                write_database,
-            )
-
-            if if_exists not in IF_EXISTS:
-                raise ConfigError(f"if_exists must be one of {', '.join(IF_EXISTS)}, got "
-                                  f"{if_exists!r}", option="if_exists")
-            engine = open_engine(target_url)
-            try:
-                # Before any work: a target whose schema moved away stops here (see drift).
-                target = check_drift(self.schema, engine).adapt(self.schema)
-                if if_exists == "append" and seed is None:
-                    seed = _append_seed(self.options.seed, rows_held(engine, self.schema))
-                plan = self.plan(num_rows, seed=seed)
-                if if_exists == "append":
-                    plan = replace(plan, key_start=key_starts(engine, self.schema),
-                                   taken=held_uniques(engine, self.schema))
-                model, checks = self._fitted(), DatabaseChecks(engine)
-                if can_stream(model):
-                    # Blocks go into the load as they are generated (COPY on PostgreSQL),
-                    # the next block generated while the database takes the current one.
-                    # closing(): a failed load stops and joins the generating thread now,
-                    # not whenever the generator is collected (at exit it could be in torch).
-                    with closing(run_ahead(stream(model, plan, database=checks))) as blocks:
-                        return write_database(blocks, target, engine, if_exists=if_exists,
-                                              fk_checks=fk_checks, progress=self.progress)
-                frames = generate(model, plan, progress=self.progress, database=checks)
-                return write_database(frames, target, engine, if_exists=if_exists,
-                                      fk_checks=fk_checks, progress=self.progress)
-            finally:
-                engine.dispose()
+            return self._sample_into(target_url, num_rows, seed=seed, if_exists=if_exists,
+                                     fk_checks=fk_checks)
         plan = self.plan(num_rows, seed=seed)
         if output_path is not None:
             from .sinks.delta import write_delta, write_delta_blocks
@@ -179,12 +146,60 @@ class Synthesizer:
                                self.schema, output_path, mode=mode, progress=self.progress)
         return to_frames(generate(self._fitted(), plan, progress=self.progress))
 
+    def _sample_into(self, target_url: str, num_rows: Mapping[str, int] | None, *,
+                     seed: int | None, if_exists: str, fk_checks: str) -> dict[str, int]:
+        """``sample(target_url=...)``: generate and load in one transaction."""
+        from .sinks.database import (
+            IF_EXISTS,
+            held_uniques,
+            key_starts,
+            rows_held,
+            write_database,
+        )
+
+        if if_exists not in IF_EXISTS:
+            raise ConfigError(f"if_exists must be one of {', '.join(IF_EXISTS)}, got "
+                              f"{if_exists!r}", option="if_exists")
+        check_num_rows(self.schema, num_rows)  # before a new SQLite file is made
+        new_file = new_sqlite_file(target_url)
+        engine = open_engine(target_url)
+        try:
+            # Before any work: a target whose schema moved away stops here (see drift).
+            target = check_drift(self.schema, engine).adapt(self.schema)
+            if if_exists == "append" and seed is None:
+                seed = _append_seed(self.options.seed, rows_held(engine, self.schema))
+            plan = self.plan(num_rows, seed=seed)
+            if if_exists == "append":
+                plan = replace(plan, key_start=key_starts(engine, self.schema),
+                               taken=held_uniques(engine, self.schema))
+            model, checks = self._fitted(), DatabaseChecks(engine)
+            if can_stream(model):
+                # Blocks go into the load as they are generated (COPY on PostgreSQL), the
+                # next block generated while the database takes the current one.
+                # closing(): a failed load stops and joins the generating thread now, not
+                # whenever the generator is collected (at exit it could be inside torch).
+                with closing(run_ahead(stream(model, plan, database=checks))) as blocks:
+                    return write_database(blocks, target, engine, if_exists=if_exists,  # type: ignore[arg-type]
+                                          fk_checks=fk_checks, progress=self.progress)  # type: ignore[arg-type]
+            frames = generate(model, plan, progress=self.progress, database=checks)
+            return write_database(frames, target, engine, if_exists=if_exists,  # type: ignore[arg-type]
+                                  fk_checks=fk_checks, progress=self.progress)  # type: ignore[arg-type]
+        except BaseException:
+            engine.dispose()
+            if new_file is not None:
+                # A SQLite file this failed run created is removed: the target stays as it was.
+                new_file.unlink(missing_ok=True)
+            raise
+        finally:
+            engine.dispose()
+
     def drift(self, target_url: str) -> DriftReport:
         """How the database at ``target_url`` differs from the model's schema (writes nothing).
 
         Raises ``SchemaDriftError`` when the differences stop sampling into it.
         """
-        engine = open_engine(target_url)
+        # A SQLite file that does not exist yet is an empty database; looking must not create it.
+        engine = open_engine("sqlite://" if new_sqlite_file(target_url) else target_url)
         try:
             return check_drift(self._fitted().schema, engine)
         finally:
@@ -194,6 +209,8 @@ class Synthesizer:
         """Rows each of the model's tables already holds in ``target_url`` (non-empty only)."""
         from .sinks.database import rows_held
 
+        if new_sqlite_file(target_url) is not None:
+            return {}  # no file yet: no rows, and asking must not create it
         engine = open_engine(target_url)
         try:
             return rows_held(engine, self.schema)

@@ -63,7 +63,7 @@ def test_unknown_table_is_refused_and_nothing_written(tmp_path: Path) -> None:
 def test_negative_count_is_refused(tmp_path: Path) -> None:
     done = run_cli("--target-url", f"sqlite:///{tmp_path / 't.db'}", "--num-rows", "Artist=-5")
     assert done.returncode == 2
-    assert "Artist" in done.stderr and "non-negative" in done.stderr
+    assert "Artist" in done.stderr and "--num-rows" in done.stderr and ">= 0" in done.stderr
 
 
 def test_unreachable_url_is_one_line_without_password(tmp_path: Path) -> None:
@@ -113,3 +113,14 @@ def test_one_shot_refresh_with_dry_run_first(tmp_path: Path) -> None:
 def test_write_options_need_a_database_target(tmp_path: Path) -> None:
     done = run_cli("--output-path", str(tmp_path / "d"), "--fk-checks", "off")
     assert done.returncode == 2 and "--fk-checks applies to --target-url" in done.stderr
+
+
+def test_a_failed_or_dry_run_leaves_no_new_sqlite_file(tmp_path: Path) -> None:
+    failed = tmp_path / "failed.db"
+    done = run_cli("--target-url", f"sqlite:///{failed}", "--num-rows", "Artist=0", "--epochs", "1")
+    assert done.returncode == 1 and "--num-rows Artist=N" in done.stderr
+    assert not failed.exists()  # the run made it, the run failed: removed
+    dry = tmp_path / "dry.db"
+    done = run_cli("--target-url", f"sqlite:///{dry}", "--dry-run", "--epochs", "1")
+    assert done.returncode == 0 and "it will be created" in done.stdout
+    assert not dry.exists()  # looking at a target that does not exist does not create it

@@ -88,3 +88,20 @@ def test_unknown_mode_is_refused(synth: Synthesizer, target_url: str) -> None:
     with pytest.raises(ConfigError) as err:
         synth.sample(target_url=target_url, if_exists="merge")  # type: ignore[arg-type]
     assert err.value.option == "if_exists"
+
+
+@pytest.mark.postgres
+def test_truncate_names_a_table_outside_the_model_that_refers_to_it(synth: Synthesizer,
+                                                                    pg_url: str) -> None:
+    synth.sample({"departments": 6, "users": 30}, target_url=pg_url)
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE audit (id int PRIMARY KEY, "
+                             "user_id int REFERENCES users(id))")
+        conn.exec_driver_sql("INSERT INTO audit VALUES (1, 3)")
+    engine.dispose()
+    before = counts(pg_url)
+    with pytest.raises(ConfigError, match="table audit, which the model does not hold") as err:
+        synth.sample({"departments": 3, "users": 5}, target_url=pg_url, if_exists="truncate")
+    assert err.value.option == "if_exists" and err.value.table == "users"
+    assert counts(pg_url) == before

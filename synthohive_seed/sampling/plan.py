@@ -68,7 +68,8 @@ def check_num_rows(schema: Schema, num_rows: Mapping[str, int] | None) -> dict[s
                               "tables; give counts for root tables only "
                               f"({', '.join(sorted(roots))})", option="num_rows", table=key)
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise ConfigError(f"num_rows[{key!r}] must be a non-negative integer, got {count!r}",
+            raise ConfigError(f"num_rows (--num-rows) for table {key!r} must be a whole number "
+                              f">= 0, got {count!r}",
                               option="num_rows", table=key)
     return asked
 

@@ -282,9 +282,24 @@ def _empty(conn: sa.Connection, pairs: Sequence[tuple[TableSpec, sa.Table]],
     if conn.dialect.name == "postgresql":
         # One TRUNCATE of all of them: FKs among the listed tables need no order. A table
         # outside the schema that references them makes PostgreSQL refuse, by design.
-        names = ", ".join(conn.dialect.identifier_preparer.format_table(t) for _, t in pairs)
+        quoted = [conn.dialect.identifier_preparer.format_table(t) for _, t in pairs]
+        outside = conn.execute(sa.text(
+            "SELECT CAST(conrelid AS regclass)::text, CAST(confrelid AS regclass)::text, conname "
+            "FROM pg_constraint WHERE contype = 'f' AND confrelid = ANY(CAST(:ours AS regclass[])) "
+            "AND NOT conrelid = ANY(CAST(:ours AS regclass[])) ORDER BY 1, 3"),
+            {"ours": quoted}).first()
+        if outside is not None:
+            # Said before PostgreSQL refuses, with the table it would not name.
+            referring, referred, name = outside
+            key = next((s.key for s, q in zip((s for s, _ in pairs), quoted)
+                        if referred in (q, s.key)), pairs[0][0].key)
+            raise ConfigError(
+                f"cannot empty {referred}: table {referring}, which the model does not hold, "
+                f"refers to it (foreign key {name}); nothing was written. Empty or drop "
+                f"{referring} first, or use if_exists='append' (--if-exists append)",
+                option="if_exists", table=key)
         with blame(pairs[0][0].key):
-            conn.exec_driver_sql(f"TRUNCATE {names}")
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(quoted)}")
         return
     mysql = conn.dialect.name in ("mysql", "mariadb")
     for spec, table in pairs:
