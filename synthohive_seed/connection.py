@@ -53,18 +53,18 @@ def open_engine(url: str | URL, *, check: bool = True, existing: bool = False) -
         path = parsed.database or ""
         uri = str(parsed.query.get("uri", "")).lower() == "true"
         if path and path != ":memory:" and not uri and not Path(path).exists():
-            raise ConnectionFailed(display_url(parsed), f"no SQLite file at {path}")
+            raise ConnectionFailed(display_url(url), f"no SQLite file at {path}")
     try:
         engine = sa.create_engine(parsed)
     except Exception as exc:
-        raise ConnectionFailed(display_url(parsed), _reason(exc)) from None
+        raise ConnectionFailed(display_url(url), _reason(exc)) from None
     if check:
         try:
             with engine.connect():
                 pass
         except Exception as exc:
             engine.dispose()
-            raise ConnectionFailed(display_url(parsed), _reason(exc)) from None
+            raise ConnectionFailed(display_url(url), _reason(exc)) from None
     return engine
 
 
