@@ -147,7 +147,8 @@ class Synthesizer:
         return to_frames(generate(self._fitted(), plan, progress=self.progress))
 
     def _sample_into(self, target_url: str, num_rows: Mapping[str, int] | None, *,
-                     seed: int | None, if_exists: str, fk_checks: str) -> dict[str, int]:
+                     seed: int | None, if_exists: Literal["error", "append", "truncate"],
+                     fk_checks: Literal["on", "off"]) -> dict[str, int]:
         """``sample(target_url=...)``: generate and load in one transaction."""
         from .sinks.database import (
             IF_EXISTS,
@@ -179,11 +180,11 @@ class Synthesizer:
                 # closing(): a failed load stops and joins the generating thread now, not
                 # whenever the generator is collected (at exit it could be inside torch).
                 with closing(run_ahead(stream(model, plan, database=checks))) as blocks:
-                    return write_database(blocks, target, engine, if_exists=if_exists,  # type: ignore[arg-type]
-                                          fk_checks=fk_checks, progress=self.progress)  # type: ignore[arg-type]
+                    return write_database(blocks, target, engine, if_exists=if_exists,
+                                          fk_checks=fk_checks, progress=self.progress)
             frames = generate(model, plan, progress=self.progress, database=checks)
-            return write_database(frames, target, engine, if_exists=if_exists,  # type: ignore[arg-type]
-                                  fk_checks=fk_checks, progress=self.progress)  # type: ignore[arg-type]
+            return write_database(frames, target, engine, if_exists=if_exists,
+                                  fk_checks=fk_checks, progress=self.progress)
         except BaseException:
             engine.dispose()
             if new_file is not None:

@@ -58,7 +58,7 @@ def write_database(
 
     ``rows`` is either one frame per table key (checked before anything is written) or
     the tables in FK order, each with an iterable of frames (``sampling.cascade.stream``):
-    then each block is converted and sent (PostgreSQL: into one COPY per table) before
+    then each block is converted and sent (PostgreSQL: COPY per batch, see ``dialects``) before
     the next is asked for, so the database works on one block while the next is
     generated and no table is held whole. Blocks cannot load a schema whose FK cycles
     need deferred updates (its ``deferred_fks``): :class:`ValueError`; give frames.
