@@ -28,10 +28,11 @@ from torch.nn import functional
 from .codecs import Span
 
 TRAIN_THREADS = 1
-SAMPLE_CHUNK = 4096
+SAMPLE_CHUNK = 2048
 """Rows per generator forward pass when sampling. Small chunks keep each layer's
-activations in cache: 196k rows through a 256-wide generator took 1.0 s in chunks of
-4,096 and 1.9 s in chunks of 50,000 on this project's machines (one thread)."""
+activations in cache: 196k rows through ctgan's 256-wide generator took 1.9 s in chunks
+of 50,000 and 1.0 s in chunks of 4,096; through the folded generator, 0.92 s at 4,096 and
+0.69 s at 2,048 (1,024: no better) on this project's machines, one thread."""
 MIN_STEPS_PER_EPOCH = 3
 """A table smaller than a few batches still gets a few steps per epoch, else a 400-row
 table trained 100 epochs would see 100 steps, too few to learn how its columns relate."""
