@@ -49,11 +49,9 @@ def open_engine(url: str | URL, *, check: bool = True, existing: bool = False) -
     empty database, so a mistyped path cannot look like a successful run.
     """
     parsed = parse_url(url)
-    if existing and parsed.get_backend_name() == "sqlite":
-        path = parsed.database or ""
-        uri = str(parsed.query.get("uri", "")).lower() == "true"
-        if path and path != ":memory:" and not uri and not Path(path).exists():
-            raise ConnectionFailed(display_url(url), f"no SQLite file at {path}")
+    missing = new_sqlite_file(parsed) if existing else None
+    if missing is not None:
+        raise ConnectionFailed(display_url(url), f"no SQLite file at {missing}")
     try:
         engine = sa.create_engine(parsed)
     except Exception as exc:

@@ -165,34 +165,34 @@ class Synthesizer:
         new_file = new_sqlite_file(target_url)
         engine = open_engine(target_url)
         try:
-            # Before any work: a target whose schema moved away stops here (see drift).
-            target = check_drift(self.schema, engine).adapt(self.schema)
-            if if_exists == "append" and seed is None:
-                seed = _append_seed(self.options.seed, rows_held(engine, self.schema))
-            plan = self.plan(num_rows, seed=seed)
-            if if_exists == "append":
-                plan = replace(plan, key_start=key_starts(engine, self.schema),
-                               taken=held_uniques(engine, self.schema))
-            model, checks = self._fitted(), DatabaseChecks(engine)
-            if can_stream(model):
-                # Blocks go into the load as they are generated (COPY on PostgreSQL), the
-                # next block generated while the database takes the current one.
-                # closing(): a failed load stops and joins the generating thread now, not
-                # whenever the generator is collected (at exit it could be inside torch).
-                with closing(run_ahead(stream(model, plan, database=checks))) as blocks:
-                    return write_database(blocks, target, engine, if_exists=if_exists,
-                                          fk_checks=fk_checks, progress=self.progress)
-            frames = generate(model, plan, progress=self.progress, database=checks)
-            return write_database(frames, target, engine, if_exists=if_exists,
-                                  fk_checks=fk_checks, progress=self.progress)
+            try:
+                # Before any work: a target whose schema moved away stops here (see drift).
+                target = check_drift(self.schema, engine).adapt(self.schema)
+                if if_exists == "append" and seed is None:
+                    seed = _append_seed(self.options.seed, rows_held(engine, self.schema))
+                plan = self.plan(num_rows, seed=seed)
+                if if_exists == "append":
+                    plan = replace(plan, key_start=key_starts(engine, self.schema),
+                                   taken=held_uniques(engine, self.schema))
+                model, checks = self._fitted(), DatabaseChecks(engine)
+                if can_stream(model):
+                    # Blocks go into the load as they are generated (COPY on PostgreSQL), the
+                    # next block generated while the database takes the current one.
+                    # closing(): a failed load stops and joins the generating thread now, not
+                    # whenever the generator is collected (at exit it could be inside torch).
+                    with closing(run_ahead(stream(model, plan, database=checks))) as blocks:
+                        return write_database(blocks, target, engine, if_exists=if_exists,
+                                              fk_checks=fk_checks, progress=self.progress)
+                frames = generate(model, plan, progress=self.progress, database=checks)
+                return write_database(frames, target, engine, if_exists=if_exists,
+                                      fk_checks=fk_checks, progress=self.progress)
+            finally:
+                engine.dispose()
         except BaseException:
-            engine.dispose()
             if new_file is not None:
                 # A SQLite file this failed run created is removed: the target stays as it was.
                 new_file.unlink(missing_ok=True)
             raise
-        finally:
-            engine.dispose()
 
     def drift(self, target_url: str) -> DriftReport:
         """How the database at ``target_url`` differs from the model's schema (writes nothing).

@@ -74,7 +74,7 @@ def stream(model: TrainedModel, plan: SamplingPlan, *, progress: bool = False,
 
     Raises :class:`ValueError` for a schema with FK cycles: generate those whole.
     """
-    if model.schema.deferred_fks:
+    if not can_stream(model):
         raise ValueError("a schema with FK cycles is generated whole: use generate()")
     return _tables(model, plan, progress=progress, database=database)
 

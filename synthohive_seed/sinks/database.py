@@ -291,8 +291,8 @@ def _empty(conn: sa.Connection, pairs: Sequence[tuple[TableSpec, sa.Table]],
         if outside is not None:
             # Said before PostgreSQL refuses, with the table it would not name.
             referring, referred, name = outside
-            key = next((s.key for s, q in zip((s for s, _ in pairs), quoted)
-                        if referred in (q, s.key)), pairs[0][0].key)
+            key = next((s.key for (s, _), q in zip(pairs, quoted) if referred in (q, s.key)),
+                       pairs[0][0].key)
             raise ConfigError(
                 f"cannot empty {referred}: table {referring}, which the model does not hold, "
                 f"refers to it (foreign key {name}); nothing was written. Empty or drop "

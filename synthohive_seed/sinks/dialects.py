@@ -97,26 +97,21 @@ class PostgresHooks(DialectHooks):
             # Binary COPY: half the client's work of text COPY, and no parsing on the server.
             sql += " (FORMAT BINARY)"
         with dbapi.cursor() as cursor:
-            pending = iter(batches)
-            while True:
+
+            def copy_in(chunk: RowBatches) -> None:
                 with cursor.copy(sql) as copy:
                     if types is not None:
                         copy.set_types(types)
-                    sent = 0
-                    for batch in pending:
+                    for batch in chunk:
                         for row in batch:
                             if json_at:
-                                row = tuple(
-                                    Jsonb(v) if i in json_at and v is not None else v
-                                    for i, v in enumerate(row)
-                                )
+                                row = tuple(Jsonb(v) if i in json_at and v is not None else v
+                                            for i, v in enumerate(row))
                             copy.write_row(row)
                         advance(len(batch))
-                        sent += len(batch)
-                        if per_batch:
-                            break
-                if not sent:
-                    break
+
+            for chunk in (([b] for b in batches) if per_batch else [batches]):
+                copy_in(chunk)
 
     def after_table(
         self, conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: int

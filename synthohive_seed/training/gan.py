@@ -75,6 +75,8 @@ class ConditionalGan:
         self.shape = shape
         self.generator = Generator(shape.noise_dim + shape.context_dim, shape.generator_dims,
                                    shape.data_dim)
+        self._folded_cache: tuple[Generator, FoldedGenerator] | None = None
+        """The generator folded for sampling, and the generator it was folded from."""
 
     def fit(
         self,
@@ -146,7 +148,7 @@ class ConditionalGan:
 
     def _folded(self) -> FoldedGenerator:
         # Folding takes ~30 ms: done once per trained (or loaded) generator, not per block.
-        cached = getattr(self, "_folded_cache", None)
+        cached = self._folded_cache
         if cached is None or cached[0] is not self.generator:
             cached = (self.generator, FoldedGenerator(
                 self.generator, (self.shape.noise_dim, self.shape.context_dim)))
