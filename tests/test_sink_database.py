@@ -493,3 +493,16 @@ def test_binary_copy_only_for_types_psycopg_sends_in_binary(pg_engine: sa.Engine
         assert rows[0] == (1, Decimal("1.25"), dt.datetime(2024, 1, 2, 3, 4, 5), "a", True)
         assert rows[1] == (2, None, None, None, None)
         assert conn.execute(sa.text("SELECT code FROM coded")).scalar_one() == "ABC"
+
+
+def test_schema_qualified_tables_are_refused_by_a_sqlite_target(sqlite_url: str) -> None:
+    md = sa.MetaData()
+    sa.Table("members", md, sa.Column("id", sa.Integer, primary_key=True), schema="cd")
+    schema = schema_from_metadata(md)
+    engine = sa.create_engine(sqlite_url)
+    try:
+        with pytest.raises(ConfigError, match="lives in schema cd") as err:
+            write_database({"cd.members": pd.DataFrame({"id": [1]})}, schema, engine)
+    finally:
+        engine.dispose()
+    assert err.value.option == "target_url" and err.value.table == "cd.members"

@@ -99,6 +99,14 @@ def _write(tables: TableBlocks, schema: Schema, engine: sa.Engine,
                           option="fk_checks")
     if schema.strict_cycles and fk_checks == "on" and engine.dialect.name != "sqlite":
         raise CycleError(schema.strict_cycles[0])
+    placed = next((spec for spec in schema if spec.schema), None)
+    if placed is not None and engine.dialect.name == "sqlite":
+        # SQLite has no schemas (a qualified name means an attached database): say so
+        # before anything is written rather than fail on the first CREATE TABLE.
+        raise ConfigError(
+            f"table {placed.key} lives in schema {placed.schema}, and a SQLite target has no "
+            "schemas; nothing was written. Seed a PostgreSQL target, or train on the default "
+            "schema only", option="target_url", table=placed.key)
     _check_deferred_keys(schema)
     hooks = hooks_for(engine.dialect.name)
     metadata = to_metadata(schema, target_dialect=engine.dialect.name)
