@@ -26,7 +26,7 @@ def dump(path: Path) -> list[str]:
 def test_help_explains_every_flag() -> None:
     text = build_parser().format_help()
     for flag in ("--db-url", "--target-url", "--output-path", "--output-format", "--num-rows",
-                 "--seed", "--epochs", "--schema", "--dry-run", "--quiet"):
+                 "--seed", "--epochs", "--schema", "--dry-run", "--quiet", "--precision"):
         assert flag in text
 
 
@@ -39,12 +39,13 @@ def test_parse_num_rows() -> None:
     assert err.value.table == "Artist"
 
 
-def test_same_seed_twice_gives_identical_databases(tmp_path: Path) -> None:
+@pytest.mark.parametrize("precision", ["auto", "float32"])
+def test_same_seed_twice_gives_identical_databases(tmp_path: Path, precision: str) -> None:
     outputs = []
     for name in ("a.db", "b.db"):
         target = tmp_path / name
         done = run_cli("--target-url", f"sqlite:///{target}", "--epochs", "1", "--seed", "4",
-                       "--num-rows", "Artist=40")
+                       "--num-rows", "Artist=40", "--precision", precision)
         assert done.returncode == 0, done.stderr
         outputs.append(dump(target))
     assert outputs[0] == outputs[1]

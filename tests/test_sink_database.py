@@ -15,7 +15,7 @@ from synthohive_seed.connection import open_engine
 from synthohive_seed.errors import ConfigError, WriteError
 from synthohive_seed.schema.introspect import schema_from_metadata
 from synthohive_seed.schema.model import Schema
-from synthohive_seed.sinks.database import write_database
+from synthohive_seed.sinks.database import batch_bounds, write_database
 from synthohive_seed.sinks.dialects import _binary_types
 from synthohive_seed.sinks.values import python_values
 
@@ -506,3 +506,16 @@ def test_schema_qualified_tables_are_refused_by_a_sqlite_target(sqlite_url: str)
     finally:
         engine.dispose()
     assert err.value.option == "target_url" and err.value.table == "cd.members"
+
+
+@pytest.mark.parametrize("rows", [0, 1, 24_999, 25_001, 37_499, 37_500, 60_000, 1_000_003])
+def test_batches_are_even_parts_of_about_the_batch_size(rows: int) -> None:
+    bounds = batch_bounds(rows, 25_000)
+    if not rows:
+        assert bounds == []
+        return
+    assert [start for start, _ in bounds] == [0] + [stop for _, stop in bounds[:-1]]
+    assert bounds[-1][1] == rows
+    sizes = [stop - start for start, stop in bounds]
+    assert all(0 < size <= 37_500 for size in sizes)
+    assert len(sizes) <= 1 or min(sizes) >= 12_500  # no tiny batch after a full one

@@ -14,13 +14,13 @@ from ctgan.synthesizers.ctgan import Generator
 from deltalake import DeltaTable
 
 from synthohive_seed import Synthesizer
-from synthohive_seed.errors import WriteError
+from synthohive_seed.errors import ConfigError, WriteError
 from synthohive_seed.sampling import cascade
 from synthohive_seed.sampling.ahead import run_ahead
 from synthohive_seed.schema.tables import to_metadata
 from synthohive_seed.sinks.database import write_database
 from synthohive_seed.sinks.delta import read_delta, write_delta_blocks
-from synthohive_seed.training.gan import FoldedGenerator
+from synthohive_seed.training.gan import FoldedGenerator, sampling_dtype
 
 from .frames_check import key_problems
 from .test_cases import read
@@ -204,10 +204,37 @@ def test_folded_generator_matches_the_module() -> None:
     assert torch.allclose(got, expected, atol=1e-5)
     assert torch.allclose(root, expected, atol=1e-5)
     assert not torch.allclose(got, generator.seq[-1].bias.expand_as(got))  # not trivially equal
+    # bfloat16 hidden layers: float32 out, within the hidden layers' rounding.
+    low = FoldedGenerator(generator, (16, 5), hidden_dtype=torch.bfloat16)(noise, context)
+    assert low.dtype == torch.float32
+    error = (low - expected).abs().max() / expected.abs().max()
+    assert 0 < error < 0.03
+
+
+def test_precision_float32_and_auto_give_rows_alike(tmp_path: Path) -> None:
+    metadata, data = staff_schema()
+    synth = Synthesizer(metadata, data, epochs=2, seed=2).fit()
+    exact = synth.sample({"staff": 3000}, seed=5, precision="float32")
+    again = synth.sample({"staff": 3000}, seed=5, precision="float32")
+    auto = synth.sample({"staff": 3000}, seed=5)
+    assert isinstance(exact, dict) and isinstance(again, dict) and isinstance(auto, dict)
+    pd.testing.assert_frame_equal(exact["staff"], again["staff"])
+    assert len(auto["shifts"]) == pytest.approx(len(exact["shifts"]), rel=0.1)
+    for column in ("salary", "hours"):
+        table = "staff" if column == "salary" else "shifts"
+        a, b = auto[table][column].astype(float), exact[table][column].astype(float)
+        assert abs(a.median() - b.median()) < 0.1 * b.std()
+    if sampling_dtype() == torch.bfloat16:  # this CPU takes the bfloat16 path
+        assert not exact["staff"]["salary"].equals(auto["staff"]["salary"])
+    assert sampling_dtype("float32") == torch.float32
+    with pytest.raises(ConfigError, match="precision") as caught:
+        synth.sample({"staff": 3}, precision="half")  # type: ignore[arg-type]
+    assert caught.value.option == "precision"
 
 
 def _workers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "synthohive-generate"]
+    return [t for t in threading.enumerate()
+            if t.name in ("synthohive-generate", "synthohive-encode")]
 
 
 def test_run_ahead_yields_the_same_blocks_and_raises_where_generation_failed() -> None:

@@ -9,18 +9,13 @@ parses and inserts). Done one after the other, the load runs at the sum of both 
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 
+from ..prefetch import prefetch
 from .cascade import TableStream
-
-_END = object()
-"""Marks the end of one table's blocks in the queue."""
-_POLL_S = 0.1
 
 
 def run_ahead(tables: Iterator[TableStream], *, depth: int = 2) -> Iterator[TableStream]:
@@ -31,59 +26,32 @@ def run_ahead(tables: Iterator[TableStream], *, depth: int = 2) -> Iterator[Tabl
     error while writing, or it simply stops iterating) the worker is told to stop and is
     joined before this generator finishes.
     """
-    handoff: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
 
-    def put(item: tuple[str, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=_POLL_S)
-                return True
-            except queue.Full:
-                continue
-        return False
+    def flat() -> Iterator[tuple[str, Any]]:
+        for spec, blocks in tables:
+            yield "table", spec
+            for frame in blocks:
+                yield "block", frame
+            yield "end", None
 
-    def work() -> None:
-        try:
-            for spec, blocks in tables:
-                if not put(("table", spec)):
-                    return
-                for frame in blocks:
-                    if not put(("block", frame)):
-                        return
-                if not put(("end", _END)):
-                    return
-            put(("done", None))
-        except BaseException as exc:  # handed to the caller, raised there
-            put(("error", exc))
-
-    worker = threading.Thread(target=work, name="synthohive-generate", daemon=True)
-    worker.start()
+    items = prefetch(flat(), depth=depth, name="synthohive-generate")
 
     def blocks() -> Iterator[pd.DataFrame]:
-        while True:
-            kind, item = handoff.get()
-            if kind == "block":
-                yield item
-            elif kind == "end":
+        for kind, item in items:
+            if kind == "end":
                 return
-            elif kind == "error":
-                raise item
-            else:
+            if kind != "block":
                 raise RuntimeError(f"generation worker sent {kind!r} inside a table")
+            yield item
 
     try:
-        while True:
-            kind, item = handoff.get()
-            if kind == "done":
-                return
-            if kind == "error":
-                raise item
+        for kind, spec in items:
+            if kind != "table":
+                raise RuntimeError(f"generation worker sent {kind!r} between tables")
             table_blocks = blocks()
-            yield item, table_blocks
+            yield spec, table_blocks
             # The caller must take every block before the next table; drain what it left.
             for _ in table_blocks:
                 pass
     finally:
-        stop.set()
-        worker.join()
+        items.close()

@@ -264,7 +264,7 @@ def _block(model: TrainedModel, plan: SamplingPlan, table: TableSpec, index: int
     table_model = model.models.get(table.key)
     seed = plan.seed * 1_000_003 + index + 1_000_000_007 * step.number
     if table_model is not None:
-        values = table_model.sample(table, n, context, seed=seed)
+        values = table_model.sample(table, n, context, seed=seed, precision=plan.precision)
     else:
         values = pd.DataFrame(index=pd.RangeIndex(n))
     frame = pd.DataFrame(index=pd.RangeIndex(n))

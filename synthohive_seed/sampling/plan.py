@@ -12,6 +12,9 @@ from ..errors import ConfigError
 from ..schema.model import Schema
 from ..training.fit import TrainedModel
 
+PRECISIONS: tuple[str, ...] = ("auto", "float32")
+"""Values of ``SamplingPlan.precision`` (``--precision``)."""
+
 
 @dataclass(frozen=True)
 class TableStep:
@@ -39,6 +42,10 @@ class SamplingPlan:
         default_factory=dict)
     """Appending: per table, per UNIQUE column set (or text key), the values the target
     already holds, as text tuples; generated rows never repeat them."""
+    precision: str = "auto"
+    """Arithmetic of the generators' hidden layers (one of ``PRECISIONS``): ``"auto"``
+    uses bfloat16 on CPUs with native bfloat16 instructions, ``"float32"`` never does.
+    See :class:`~synthohive_seed.training.gan.FoldedGenerator`."""
 
     def describe(self) -> str:
         """A human-readable listing, one line per table."""
@@ -74,9 +81,18 @@ def check_num_rows(schema: Schema, num_rows: Mapping[str, int] | None) -> dict[s
     return asked
 
 
-def make_plan(model: TrainedModel, num_rows: Mapping[str, int] | None, seed: int) -> SamplingPlan:
+def check_precision(precision: str) -> None:
+    """Refuse a ``precision`` that is not one of ``PRECISIONS``."""
+    if precision not in PRECISIONS:
+        raise ConfigError(f"precision (--precision) must be one of {', '.join(PRECISIONS)}, "
+                          f"got {precision!r}", option="precision")
+
+
+def make_plan(model: TrainedModel, num_rows: Mapping[str, int] | None, seed: int,
+              precision: str = "auto") -> SamplingPlan:
     """Check ``num_rows`` against the schema and fix every root's row count."""
     asked = check_num_rows(model.schema, num_rows)
+    check_precision(precision)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ConfigError(f"seed must be a non-negative integer, got {seed!r}", option="seed")
     steps = []
@@ -89,4 +105,4 @@ def make_plan(model: TrainedModel, num_rows: Mapping[str, int] | None, seed: int
         else:
             fk = next(f for f in table.foreign_keys if f.name == recipe.driver)
             steps.append(TableStep(table.key, None, recipe.driver, fk.referred_table))
-    return SamplingPlan(seed=seed, rows=rows, steps=tuple(steps))
+    return SamplingPlan(seed=seed, rows=rows, steps=tuple(steps), precision=precision)

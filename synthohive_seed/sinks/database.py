@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
-from typing import Any, Literal
+from typing import Literal
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.named_types import NamedType
@@ -31,7 +32,7 @@ from ..errors import ConfigError, CycleError, WriteError
 from ..schema.model import ColumnSpec, Schema, TableSpec
 from ..schema.tables import to_metadata
 from .dialects import Advance, Blame, DialectHooks, hooks_for
-from .values import python_values
+from .values import Batch, python_values
 
 BATCH_ROWS = 25_000
 """Rows converted and sent per executemany (or per COPY chunk)."""
@@ -399,6 +400,17 @@ def _row_count(conn: sa.Connection, table: sa.Table) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
+def batch_bounds(rows: int, size: int = BATCH_ROWS) -> list[tuple[int, int]]:
+    """(start, stop) of even parts of about ``size`` rows (at most 1.5x ``size``).
+
+    A block a few rows over the size is one batch, not a full one and a tiny one: on
+    PostgreSQL each batch is a COPY of its own, with a round trip and an FK check pass.
+    """
+    parts = max(1, round(rows / size)) if rows else 0
+    bounds = np.linspace(0, rows, parts + 1).round().astype(int).tolist()
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
 def _insert(
     conn: sa.Connection, hooks: DialectHooks, spec: TableSpec, table: sa.Table,
     blocks: Iterable[pd.DataFrame], nulled: Sequence[str], advance: Advance,
@@ -410,15 +422,17 @@ def _insert(
     """
     count = 0
 
-    def batches() -> Iterator[list[tuple[Any, ...]]]:
+    columns = tuple(_writable(spec))
+
+    def batches() -> Iterator[Batch]:
         nonlocal count
         for frame in blocks:
             _check_columns(frame, spec)
             count += len(frame)
-            # Converted only when the hook asks for it: a block is never held twice in
+            # Converted by the hook, a batch at a time: a block is never held twice in
             # memory as Python objects.
-            for start in range(0, len(frame), BATCH_ROWS):
-                yield _rows(frame.iloc[start : start + BATCH_ROWS], spec, nulled)
+            for start, stop in batch_bounds(len(frame)):
+                yield Batch(spec.key, frame.iloc[start:stop], columns, frozenset(nulled))
 
     pending = batches()
     first = next(pending, None)
@@ -426,17 +440,8 @@ def _insert(
         for _ in pending:
             pass
         return count if _writable(spec) else 0
-    hooks.insert(conn, table, [c.name for c in _writable(spec)], chain([first], pending), advance)
+    hooks.insert(conn, table, columns, chain([first], pending), advance)
     return count
-
-
-def _rows(frame: pd.DataFrame, spec: TableSpec, nulled: Sequence[str]) -> list[tuple[Any, ...]]:
-    """The frame's rows as plain Python tuples; ``nulled`` columns are all None."""
-    columns = [
-        [None] * len(frame) if col.name in nulled else python_values(frame[col.name], col, spec.key)
-        for col in _writable(spec)
-    ]
-    return list(zip(*columns))
 
 
 def _update_deferred(

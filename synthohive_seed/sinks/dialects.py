@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 
 from ..errors import WriteError
-from ..schema.model import Schema, TableSpec
+from ..prefetch import prefetch
+from ..schema.model import ColumnSpec, Schema, TableSpec
+from .pgcopy import SIGNATURE, TRAILER, encodable, encode_rows
+from .values import Batch
 
-RowBatches = Iterable[Sequence[tuple[Any, ...]]]
-"""Rows as plain Python tuples in ``columns`` order, a batch at a time."""
+RowBatches = Iterable[Batch]
+"""A table's rows, a batch at a time."""
 Advance = Callable[[int], object]
 """Called with the number of rows just written (drives the progress bar)."""
 
@@ -34,20 +37,21 @@ class DialectHooks:
         return conn.begin()
 
     def insert(
-        self, conn: sa.Connection, table: sa.Table, columns: Sequence[str],
+        self, conn: sa.Connection, table: sa.Table, columns: Sequence[ColumnSpec],
         batches: RowBatches, advance: Advance,
     ) -> None:
-        """Insert every row of ``batches`` into ``table``."""
+        """Insert every row of ``batches`` (whose columns are ``columns``) into ``table``."""
+        names = [c.name for c in columns]
         # JSON types store Python None as the JSON text 'null'; sa.null() is SQL NULL.
-        json_at = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, sa.JSON)]
+        json_at = [i for i, name in enumerate(names) if isinstance(table.c[name].type, sa.JSON)]
         insert = table.insert()
         for batch in batches:
             params = []
-            for row in batch:
-                values = dict(zip(columns, row))
+            for row in batch.rows():
+                values = dict(zip(names, row))
                 for i in json_at:
                     if row[i] is None:
-                        values[columns[i]] = sa.null()
+                        values[names[i]] = sa.null()
                 params.append(values)
             conn.execute(insert, params)
             advance(len(batch))
@@ -75,16 +79,17 @@ class PostgresHooks(DialectHooks):
     """COPY through psycopg 3; sequences moved past the loaded keys."""
 
     def insert(
-        self, conn: sa.Connection, table: sa.Table, columns: Sequence[str],
+        self, conn: sa.Connection, table: sa.Table, columns: Sequence[ColumnSpec],
         batches: RowBatches, advance: Advance,
     ) -> None:
         if conn.dialect.driver != "psycopg":  # COPY ... write_row is psycopg 3's API
             return super().insert(conn, table, columns, batches, advance)
         from psycopg.types.json import Jsonb  # only imported when psycopg is the driver
 
+        names = [c.name for c in columns]
         quote = conn.dialect.identifier_preparer.quote_identifier
-        sql = f"COPY {_qualified(conn, table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        json_at = {i for i, name in enumerate(columns) if isinstance(table.c[name].type, sa.JSON)}
+        sql = f"COPY {_qualified(conn, table)} ({', '.join(quote(c) for c in names)}) FROM STDIN"
+        json_at = {i for i, name in enumerate(names) if isinstance(table.c[name].type, sa.JSON)}
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None  # a checked-out connection always has one
         # PostgreSQL checks a COPY's foreign keys at the end of the statement, most of
@@ -92,10 +97,25 @@ class PostgresHooks(DialectHooks):
         # next block is generated (see sampling/ahead.py); a table that refers to itself
         # keeps one COPY for all its rows, so its rows may refer to each other in any order.
         per_batch = not any(fk.column.table is table for fk in table.foreign_keys)
-        types = None if json_at else _binary_types(conn, table, columns)
+        types = None if json_at else _binary_types(conn, table, names)
         if types is not None:
             # Binary COPY: half the client's work of text COPY, and no parsing on the server.
             sql += " (FORMAT BINARY)"
+        if types is not None and encodable(columns, types):
+            # Built-in types of simple binary form: the COPY data is built by numpy a
+            # column at a time (sinks/pgcopy.py), in a worker thread so the next batch is
+            # encoded while the server takes this one.
+            encoded = prefetch(((encode_rows(b.frame, columns, types, b.nulled, b.key), len(b))
+                                for b in batches), name="synthohive-encode")
+            with closing(encoded), dbapi.cursor() as cursor:
+                for part in (([e] for e in encoded) if per_batch else [encoded]):
+                    with cursor.copy(sql) as copy:
+                        copy.write(SIGNATURE)
+                        for payload, rows in part:
+                            copy.write(payload)
+                            advance(rows)
+                        copy.write(TRAILER)
+            return
         with dbapi.cursor() as cursor:
 
             def copy_in(chunk: RowBatches) -> None:
@@ -103,7 +123,7 @@ class PostgresHooks(DialectHooks):
                     if types is not None:
                         copy.set_types(types)
                     for batch in chunk:
-                        for row in batch:
+                        for row in batch.rows():
                             if json_at:
                                 row = tuple(Jsonb(v) if i in json_at and v is not None else v
                                             for i, v in enumerate(row))

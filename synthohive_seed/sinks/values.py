@@ -14,6 +14,7 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,29 @@ import pandas as pd
 
 from ..errors import WriteError
 from ..schema.model import ColumnSpec
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A slice of one table's rows on its way to a driver."""
+
+    key: str
+    frame: pd.DataFrame
+    columns: tuple[ColumnSpec, ...]
+    """The columns written, in order (computed columns left out)."""
+    nulled: frozenset[str] = frozenset()
+    """Columns written as NULL whatever the frame holds (FKs filled in afterwards)."""
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The rows as plain Python tuples in ``columns`` order (see :func:`python_values`)."""
+        n = len(self.frame)
+        columns = [[None] * n if col.name in self.nulled
+                   else python_values(self.frame[col.name], col, self.key)
+                   for col in self.columns]
+        return list(zip(*columns))
 
 
 def python_values(series: pd.Series, col: ColumnSpec, key: str) -> list[Any]:

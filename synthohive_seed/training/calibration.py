@@ -15,6 +15,8 @@ batch is therefore calibrated column by column, keeping each row's relative posi
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.special import ndtri
 
@@ -43,18 +45,37 @@ def _rank_scores(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     tiebreak = rng.random(n)  # drawn either way, so the stream of draws never depends on ties
     order = np.argsort(values)
     ordered = values[order]
-    if np.any(ordered[1:] == ordered[:-1]):
-        # Equal scores (a constant column, a saturated GAN output): ranks among them random.
-        order = np.lexsort((tiebreak, values))
-    ranks = np.empty(n)
-    ranks[order] = np.arange(n)
-    return ndtri((ranks + 0.5) / n)
+    tied = ordered[1:] == ordered[:-1]
+    if tied.any():
+        # Equal scores (a constant column, a saturated GAN output, or two float32 outputs
+        # that happen to agree): ranks among them random. Only the tied places are
+        # re-sorted, by (run of equal values, tiebreak): the order lexsort((tiebreak,
+        # values)) gives, without sorting every row twice.
+        members = np.flatnonzero(np.concatenate([tied, [False]]) | np.concatenate([[False], tied]))
+        runs = np.cumsum(np.concatenate([[True], ~tied]))[members]
+        within = np.lexsort((tiebreak[order[members]], runs))
+        order[members] = order[members][within]
+    scores = np.empty(n)
+    scores[order] = _normal_scores(n)
+    return scores
+
+
+@functools.lru_cache(maxsize=8)
+def _normal_scores(n: int) -> np.ndarray:
+    """Normal scores of ranks 0..n-1 among n; blocks of a table mostly share one n."""
+    scores = ndtri((np.arange(n) + 0.5) / n)
+    scores.setflags(write=False)
+    return scores
 
 
 def _match_frequencies(probs: np.ndarray, target: np.ndarray) -> np.ndarray:
+    n, k = probs.shape
+    # Row sums and column means as matrix-vector products: numpy's axis reductions over a
+    # few columns run ~10x slower than BLAS here (0.4 ms vs 0.04 ms for 25k x 5).
+    ones_k, ones_n = np.ones(k), np.full(n, 1.0 / n)
     p = np.clip(probs, 1e-9, None)
-    p = p / p.sum(axis=1, keepdims=True)
+    p /= (p @ ones_k)[:, None]
     for _ in range(_ROUNDS):
-        p = p * (target / np.maximum(p.mean(axis=0), 1e-12))
-        p = p / p.sum(axis=1, keepdims=True)
+        p *= target / np.maximum(ones_n @ p, 1e-12)
+        p /= (p @ ones_k)[:, None]
     return p

@@ -14,6 +14,7 @@ what tables too small for a GAN use.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,13 +134,21 @@ class CategoryCodec:
         out[np.arange(len(values)), positions] = 1.0
         return out
 
-    def decode(self, block: np.ndarray, rng: np.random.Generator) -> list[object]:
+    def decode(self, block: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One category per row, as an object array."""
         picks = sample_rows(np.clip(block, 1e-12, None), rng)
-        return [self.categories[i] for i in picks]
+        return self._values[picks]
 
-    def sample_marginal(self, n: int, rng: np.random.Generator) -> list[object]:
+    def sample_marginal(self, n: int, rng: np.random.Generator) -> np.ndarray:
         picks = rng.choice(len(self.categories), size=n, p=self.frequencies)
-        return [self.categories[i] for i in picks]
+        return self._values[picks]
+
+    @functools.cached_property
+    def _values(self) -> np.ndarray:
+        # Categories as an object array, so a batch is one take, not a Python loop.
+        values = np.empty(len(self.categories), dtype=object)
+        values[:] = self.categories
+        return values
 
 
 def _category_key(value: object) -> object:

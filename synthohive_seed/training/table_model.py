@@ -29,7 +29,7 @@ from .calibration import calibrate
 from .codecs import CategoryCodec, QuantileCodec
 from .documents import DocumentGenerator, looks_like_json
 from .fallbacks import Fallback, fallback_for
-from .gan import ConditionalGan, GanShape
+from .gan import ConditionalGan, GanShape, sampling_dtype
 from .pii import PersonalData
 from .text import TextShapeGenerator
 from .values import NUMERIC_KINDS, decimal_places, from_numbers, to_numbers
@@ -146,15 +146,19 @@ class TableModel:
         return None
 
     def sample(
-        self, spec: TableSpec, n: int, context: np.ndarray | None, *, seed: int
+        self, spec: TableSpec, n: int, context: np.ndarray | None, *, seed: int,
+        precision: str = "auto",
     ) -> pd.DataFrame:
-        """``n`` rows of the value columns, in the frame contract's dtypes."""
+        """``n`` rows of the value columns, in the frame contract's dtypes.
+
+        ``precision``: the GAN's hidden-layer arithmetic (see ``SamplingPlan.precision``).
+        """
         rng = np.random.default_rng(seed)
         out: dict[str, pd.Series] = {}
         decoded: dict[str, object] = {}
         if self.gan is not None and n:
             ctx = context if context is not None else np.zeros((n, self.context_dim))
-            matrix = self.gan.sample(ctx, seed=seed)
+            matrix = self.gan.sample(ctx, seed=seed, hidden_dtype=sampling_dtype(precision))
             start = 0
             for name, codec in self.codecs.items():
                 width = sum(w for w, _ in codec.spans)
@@ -196,12 +200,17 @@ class TableModel:
 
 def _restore(column: ColumnSpec, values: object, step: float | None) -> pd.Series:
     if column.kind in NUMERIC_KINDS:
-        numbers = np.array([np.nan if v is None else v for v in values], dtype="float64")  # type: ignore[union-attr]
+        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+            numbers = values.astype("float64", copy=False)
+        else:  # categories: numbers and None
+            numbers = np.array([np.nan if v is None else v for v in values], dtype="float64")  # type: ignore[union-attr]
         if step:
             numbers = np.round(numbers / step) * step
         return from_numbers(numbers, column)
     if column.kind == "boolean":
         return pd.Series(pd.array(list(values), dtype="boolean"))  # type: ignore[arg-type]
+    if isinstance(values, np.ndarray):
+        return pd.Series(values, dtype="object")
     return pd.Series(list(values), dtype="object")  # type: ignore[arg-type]
 
 
