@@ -128,7 +128,7 @@ class Synthesizer:
         the seed is derived from the model's seed and the rows the target holds, so that
         appending again adds other rows (the same seed would repeat UNIQUE values).
         ``precision="auto"`` runs the generators' hidden layers in bfloat16 on CPUs with
-        native bfloat16 instructions (about 1.6x faster generation, values within ~0.3% of
+        native bfloat16 instructions (generation about 1.3x faster, values within ~0.3% of
         float32 before calibration); ``"float32"`` never does, so the same seed gives the
         same rows on CPUs with and without those instructions.
         """

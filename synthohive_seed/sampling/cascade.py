@@ -44,6 +44,10 @@ log = logging.getLogger("synthohive_seed")
 
 BLOCK_ROWS = 25_000
 """Rows per generated block (children: parents are cut where their children reach it)."""
+EDGE_BLOCK_ROWS = 5_000
+"""Rows of each table's first and last block. A load waits for the first block before
+the database has anything to do, and after generation ends it still takes the last one:
+small edge blocks shorten both waits (196k rows into PostgreSQL, see benchmarks)."""
 
 TableStream = tuple[TableSpec, Iterator[pd.DataFrame]]
 """One table and its blocks; consume the blocks before asking for the next table."""
@@ -172,9 +176,10 @@ def _steps(model: TrainedModel, plan: SamplingPlan, table: TableSpec,
     """The blocks of ``table``: root key ranges, or ranges of parents with their children."""
     recipe = model.recipes[table.key]
     if recipe.driver is None:
-        total = plan.rows[table.key]
-        for number, start in enumerate(range(0, max(total, 1), BLOCK_ROWS)):
-            yield _Step(number, min(BLOCK_ROWS, total - start))
+        start = 0
+        for number, end in enumerate(block_ends(plan.rows[table.key])):
+            yield _Step(number, end - start)
+            start = end
         return
     fk = _fk(table, recipe.driver)
     parent = model.schema.table(fk.referred_table)
@@ -183,9 +188,9 @@ def _steps(model: TrainedModel, plan: SamplingPlan, table: TableSpec,
     counts = linkage.sample_counts(model.features[parent.key].encode(parent, parents), rng)
     orphans = linkage.orphan_count(len(parents))
     ends = np.cumsum(counts)
-    # Cut after the parent whose children reach each multiple of BLOCK_ROWS.
-    cuts = np.searchsorted(ends, np.arange(BLOCK_ROWS, int(ends[-1]) if ends.size else 0,
-                                           BLOCK_ROWS), side="left") + 1
+    # Cut after the parent whose children reach each block end.
+    cuts = np.searchsorted(ends, block_ends(int(ends[-1]) if ends.size else 0)[:-1],
+                           side="left") + 1
     bounds = [0, *sorted(set(int(c) for c in cuts if 0 < c < len(parents))), len(parents)]
     number = 0
     for lo, hi in zip(bounds[:-1], bounds[1:]):
@@ -197,6 +202,19 @@ def _steps(model: TrainedModel, plan: SamplingPlan, table: TableSpec,
         size = min(BLOCK_ROWS, orphans - start)
         yield _Step(number, size, np.full(size, -1, dtype="int64"), np.zeros(size, "int64"))
         number += 1
+
+
+def block_ends(total: int) -> list[int]:
+    """Where a table's blocks of ``total`` rows end: a first and a last block of
+    ``EDGE_BLOCK_ROWS``, even blocks of at most ``BLOCK_ROWS`` between (up to three edges'
+    worth: even blocks of at most the edge; 0: one empty block)."""
+    edge = min(EDGE_BLOCK_ROWS, BLOCK_ROWS)
+    if total <= 3 * edge:
+        parts = max(1, -(-total // edge))
+        return [(total * i) // parts for i in range(1, parts + 1)]
+    middle = total - 2 * edge
+    parts = -(-middle // BLOCK_ROWS)
+    return [edge, *(edge + (middle * i) // parts for i in range(1, parts + 1)), total]
 
 
 @dataclass

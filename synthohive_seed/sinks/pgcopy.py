@@ -171,9 +171,9 @@ def _integers(oid: int) -> Encoder:
 
     def encode(series: pd.Series, col: ColumnSpec, key: str) -> Encoded:
         missing = _missing(series)
-        if _numeric_dtype(series) and series.dtype.kind != "f":
+        if _numeric_dtype(series) and series.dtype.kind in "ib":
             values = series.to_numpy(dtype=np.int64, na_value=0)
-        else:  # floats are checked for whole numbers there, objects converted
+        else:  # floats are checked for whole numbers there, unsigned and objects converted
             values, missing = _from_python(series, col, key, "int64", 0)
         bad = ~missing & ((values < info.min) | (values > info.max))
         if bad.any():
