@@ -3,6 +3,8 @@
 The public API is what ``__all__`` lists; everything else may change.
 """
 
+from typing import TYPE_CHECKING
+
 from .config import TrainOptions
 from .errors import (
     ArtifactError,
@@ -17,7 +19,9 @@ from .errors import (
 )
 from .schema.introspect import reflect_metadata, schema_from_metadata
 from .schema.model import ColumnSpec, ForeignKeySpec, Schema, TableSpec
-from .synthesizer import Synthesizer
+
+if TYPE_CHECKING:
+    from .synthesizer import Synthesizer
 
 __version__ = "0.1.0"
 
@@ -41,3 +45,18 @@ __all__ = [
     "reflect_metadata",
     "schema_from_metadata",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The Synthesizer brings torch (over a second to import). Loaded when first asked for,
+    # so the pytest plugin, which every pytest run of an installing project imports,
+    # costs no torch import in runs that never seed.
+    if name == "Synthesizer":
+        from .synthesizer import Synthesizer
+
+        return Synthesizer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {"Synthesizer"})

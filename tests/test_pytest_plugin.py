@@ -9,6 +9,8 @@ cannot register them twice. Only the run that trains nothing stays in process.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,12 @@ def test_database_url_of_every_target_kind(postgresql_noproc: object, postgresql
     engine = sa.create_engine(pg_url)
     assert database_url(engine) == engine.url.render_as_string(hide_password=False)
     engine.dispose()
+
+
+def test_loading_the_plugin_does_not_import_torch() -> None:
+    """pytest loads the plugin in every run of a project that installs the package."""
+    code = ("import sys, synthohive_seed.pytest_plugin; assert 'torch' not in sys.modules; "
+            "from synthohive_seed import Synthesizer; assert 'torch' in sys.modules; "
+            "import synthohive_seed; assert 'Synthesizer' in dir(synthohive_seed)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

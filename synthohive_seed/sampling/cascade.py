@@ -282,7 +282,8 @@ def _block(model: TrainedModel, plan: SamplingPlan, table: TableSpec, index: int
     table_model = model.models.get(table.key)
     seed = plan.seed * 1_000_003 + index + 1_000_000_007 * step.number
     if table_model is not None:
-        values = table_model.sample(table, n, context, seed=seed, precision=plan.precision)
+        values = table_model.sample(table, n, context, seed=seed, precision=plan.precision,
+                                    pool_seed=plan.seed * 1_000_003 + index)
     else:
         values = pd.DataFrame(index=pd.RangeIndex(n))
     frame = pd.DataFrame(index=pd.RangeIndex(n))
@@ -448,19 +449,22 @@ def _repoint_duplicates(frame: pd.DataFrame, key: list[str], fk: ForeignKeySpec,
     group_cols = [c for c in key if c not in fk.columns]
     parent_keys = list(zip(*(parents[c].tolist() for c in fk.referred_columns)))
     position = {k: i for i, k in enumerate(parent_keys)}
-    dup = frame.duplicated(key, keep="first")
+    dup = frame.duplicated(key, keep="first").to_numpy()
+    fk_values = [frame[c].to_numpy() for c in fk.columns]  # once, not per group
     groups = frame.groupby(group_cols, dropna=False, sort=False).indices if group_cols else {
         (): np.arange(len(frame))}
     rows: list[int] = []
     targets: list[int] = []
     for members in groups.values():
         members = np.asarray(members)
-        needing = members[dup.to_numpy()[members]]
+        needing = members[dup[members]]
         if needing.size == 0:
             continue
-        used = {position.get(k) for k in zip(*(frame[c].to_numpy()[members[~dup.to_numpy()[members]]]
-                                              for c in fk.columns))}
-        free = np.array([i for i in range(len(parent_keys)) if i not in used], dtype="int64")
+        kept = members[~dup[members]]
+        used = {position.get(k) for k in zip(*(values[kept] for values in fk_values))}
+        free_mask = np.ones(len(parent_keys), dtype=bool)
+        free_mask[[i for i in used if i is not None]] = False
+        free = np.flatnonzero(free_mask)
         take = min(free.size, needing.size)
         if take:
             rows.extend(needing[:take].tolist())

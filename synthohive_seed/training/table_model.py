@@ -147,11 +147,13 @@ class TableModel:
 
     def sample(
         self, spec: TableSpec, n: int, context: np.ndarray | None, *, seed: int,
-        precision: str = "auto",
+        precision: str = "auto", pool_seed: int | None = None,
     ) -> pd.DataFrame:
         """``n`` rows of the value columns, in the frame contract's dtypes.
 
-        ``precision``: the GAN's hidden-layer arithmetic (see ``SamplingPlan.precision``).
+        ``precision``: the GAN's hidden-layer arithmetic (see ``SamplingPlan.precision``);
+        ``pool_seed``: shared by the blocks of one table in one run, so made-up personal
+        data is drawn from the same pools (see :meth:`PersonalData.sample`).
         """
         rng = np.random.default_rng(seed)
         out: dict[str, pd.Series] = {}
@@ -169,7 +171,8 @@ class TableModel:
             for name, codec in self.codecs.items():
                 decoded[name] = codec.sample_marginal(n, rng)
         # Faker gets its own seed so personal columns never shift the other columns' draws.
-        made = self.personal.sample(n, seed=seed * 2 + 1) if self.personal is not None else {}
+        made = (self.personal.sample(n, seed=seed * 2 + 1, pool_seed=pool_seed)
+                if self.personal is not None else {})
         for name in self.columns:
             if name in decoded:
                 out[name] = _restore(spec.column(name), decoded[name], self.datetime_steps.get(name))

@@ -102,31 +102,48 @@ class TextShapeGenerator:
         return self._fill_many([template], rng)[0]
 
     def _fill_many(self, templates: list[str], rng: np.random.Generator) -> list[str]:
-        """Fill templates column by column, all rows at once (one bigram draw per letter)."""
+        """Fill templates a character position at a time, all rows at once (one bigram draw per letter)."""
         if not templates:
             return []
-        width = max(len(t) for t in templates)
+        n = len(templates)
+        lengths = np.fromiter(map(len, templates), dtype=np.int64, count=n)
+        width = int(lengths.max())
         if width == 0:
             return ["" for _ in templates]
-        # One row of single characters per template, NUL-padded: numpy pads "<U{width}"
-        # strings with NULs, and viewing them as "<U1" splits them without a Python loop.
-        grid = np.array(templates, dtype=f"<U{width}").view("<U1").reshape(len(templates), width)
-        digits = grid == "9"
-        grid[digits] = rng.integers(0, 10, int(digits.sum())).astype("<U1")
-        upper = grid == "A"
-        letters = upper | (grid == "a")
-        cumulative = np.cumsum(self.bigrams, axis=1)
+        # All templates, longest first, as one flat array of characters (no padding to
+        # the longest): the strings still running at character j are then a prefix, so
+        # the work is proportional to the characters, not to rows x the longest one.
+        order = np.argsort(-lengths, kind="stable")
+        joined = "".join([templates[i] for i in order])
+        chars = np.array([joined]).view("<U1").copy()
+        starts = np.concatenate([[0], np.cumsum(lengths[order])[:-1]])
+        running = np.searchsorted(-lengths[order], -np.arange(width), side="left")
+        digits = chars == "9"
+        chars[digits] = rng.integers(0, 10, int(digits.sum())).astype("<U1")
+        upper = chars == "A"
+        letters = upper | (chars == "a")
+        # Each bigram row's cumulative shifted by its row number: one sorted array, so a
+        # letter after letter r is a searchsorted of r + draw (no rows x 26 comparison).
+        cumulative = (np.cumsum(self.bigrams, axis=1) + np.arange(27)[:, None]).ravel()
         alphabet = np.array(list(_LOWER), dtype="<U1")
         capitals = np.char.upper(alphabet)
-        previous = np.zeros(len(templates), dtype="int64")  # 0: start of a word
+        previous = np.zeros(n, dtype="int64")  # 0: start of a word
         for j in range(width):
-            here = letters[:, j]
+            k = int(running[j])
+            at = starts[:k] + j
+            here = letters[at]
+            now = previous[:k]
             if here.any():
-                draws = rng.random(int(here.sum()))
-                chosen = np.minimum((cumulative[previous[here]] < draws[:, None]).sum(axis=1), 25)
-                grid[here, j] = np.where(upper[here, j], capitals[chosen], alphabet[chosen])
-                previous[here] = chosen + 1
-            previous[~here] = 0
-        # And back: each row viewed as one "<U{width}" string (numpy drops trailing NULs).
-        texts = np.ascontiguousarray(grid).view(f"<U{width}").ravel().tolist()
-        return [t[: self.max_length] for t in texts] if self.max_length else texts
+                rows = now[here]
+                found = np.searchsorted(cumulative, rows + rng.random(rows.size), side="left")
+                chosen = np.clip(found - rows * 26, 0, 25)
+                chars[at[here]] = np.where(upper[at[here]], capitals[chosen], alphabet[chosen])
+                now[here] = chosen + 1
+            now[~here] = 0
+        # And back: one string, cut at the templates' lengths, in the callers' order.
+        filled = chars.view(f"<U{chars.size}")[0]
+        ends = starts + lengths[order]
+        out = np.empty(n, dtype=object)
+        out[order] = [filled[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+        texts_list: list[str] = out.tolist()
+        return [t[: self.max_length] for t in texts_list] if self.max_length else texts_list
