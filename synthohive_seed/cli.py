@@ -25,7 +25,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from .connection import display_url
 from .errors import ConfigError, ConnectionFailed, SeedError
 from .sampling.plan import check_num_rows
-from .synthesizer import Synthesizer
+from .synthesizer import Synthesizer, append_seed
 
 log = logging.getLogger("synthohive_seed")
 
@@ -224,10 +224,14 @@ def _check_destination(args: argparse.Namespace) -> None:
 def _write(synth: Synthesizer, num_rows: dict[str, int], args: argparse.Namespace) -> int:
     say = _say(args)
     if args.dry_run:
-        print(synth.plan(num_rows, seed=args.seed, precision=args.precision).describe())
+        held = synth.rows_in(args.target_url) if args.target_url else {}
+        seed = args.seed
+        if args.if_exists == "append" and seed is None and held:
+            # The seed the real append would use (derived from what the target holds).
+            seed = append_seed(synth.options.seed, held)
+        print(synth.plan(num_rows, seed=seed, precision=args.precision).describe())
         if args.target_url:
             print(synth.drift(args.target_url).describe())
-            held = synth.rows_in(args.target_url)
             if held:
                 action = {"error": "refuse to write (holds rows: use --if-exists)",
                           "append": "add rows to", "truncate": "empty first (in the load's "

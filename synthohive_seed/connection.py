@@ -17,8 +17,11 @@ def parse_url(url: str | URL) -> URL:
     """A SQLAlchemy URL with the project's default driver for its backend."""
     try:
         parsed = make_url(url)
-    except Exception as exc:  # SQLAlchemy raises ArgumentError with the raw text
-        raise ConfigError(f"not a database URL: {exc.__class__.__name__}", option="db_url") from None
+    except Exception:  # SQLAlchemy raises ArgumentError with the raw text
+        # The text is not echoed: it may hold a password.
+        raise ConfigError("not a database URL (expected backend://user:password@host/database, "
+                          "e.g. postgresql://..., mysql://... or sqlite:///file.db)",
+                          option="db_url") from None
     driver = _DEFAULT_DRIVERS.get(parsed.drivername)
     return parsed.set(drivername=driver) if driver else parsed
 
@@ -54,6 +57,10 @@ def open_engine(url: str | URL, *, check: bool = True, existing: bool = False) -
         raise ConnectionFailed(display_url(url), f"no SQLite file at {missing}")
     try:
         engine = sa.create_engine(parsed)
+    except sa.exc.NoSuchModuleError:
+        raise ConfigError(f"{display_url(url)}: unknown database kind {parsed.drivername!r} "
+                          "(PostgreSQL, MySQL/MariaDB and SQLite are supported)",
+                          option="db_url") from None
     except Exception as exc:
         raise ConnectionFailed(display_url(url), _reason(exc)) from None
     if check:

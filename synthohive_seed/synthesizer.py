@@ -177,7 +177,7 @@ class Synthesizer:
                 # Before any work: a target whose schema moved away stops here (see drift).
                 target = check_drift(self.schema, engine).adapt(self.schema)
                 if if_exists == "append" and seed is None:
-                    seed = _append_seed(self.options.seed, rows_held(engine, self.schema))
+                    seed = append_seed(self.options.seed, rows_held(engine, self.schema))
                 plan = self.plan(num_rows, seed=seed, precision=precision)
                 if if_exists == "append":
                     plan = replace(plan, key_start=key_starts(engine, self.schema),
@@ -269,7 +269,7 @@ def _train_options(options: Mapping[str, object]) -> TrainOptions:
                           if "'" in str(exc) else "options") from None
 
 
-def _append_seed(seed: int, held: Mapping[str, int]) -> int:
+def append_seed(seed: int, held: Mapping[str, int]) -> int:
     """The model's seed for an empty target, else one derived from what the target holds."""
     if not held:
         return seed

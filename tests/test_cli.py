@@ -104,11 +104,25 @@ def test_one_shot_refresh_with_dry_run_first(tmp_path: Path) -> None:
     assert plan.returncode == 0, plan.stderr
     assert "would empty first" in plan.stdout and "Artist: 30 rows" in plan.stdout
     assert dump(target) == before  # a dry run writes nothing
+    # Appending without --seed: the plan shows the seed derived from what the target holds.
+    appending = run_cli("--target-url", url, "--epochs", "1", "--if-exists", "append",
+                        "--dry-run")
+    assert appending.returncode == 0, appending.stderr
+    assert appending.stdout.startswith("seed ") and not appending.stdout.startswith("seed 0;")
     done = run_cli("--target-url", url, "--epochs", "1", "--num-rows", "Artist=12",
                    "--if-exists", "truncate")
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(target) as conn:
         assert conn.execute("SELECT count(*) FROM Artist").fetchone()[0] == 12
+
+
+def test_bad_urls_are_bad_options_without_the_password() -> None:
+    unknown = run_cli("--target-url", "foo://x:s3cretPW@h/db", "--epochs", "1")
+    assert unknown.returncode == 2 and "unknown database kind 'foo'" in unknown.stderr
+    assert "s3cretPW" not in unknown.stderr
+    garbled = run_cli("--target-url", "not-a-url:s3cretPW", "--epochs", "1")
+    assert garbled.returncode == 2 and "not a database URL" in garbled.stderr
+    assert "s3cretPW" not in garbled.stderr and "ArgumentError" not in garbled.stderr
 
 
 def test_write_options_need_a_database_target(tmp_path: Path) -> None:
