@@ -1,10 +1,11 @@
 """Generate the next blocks in a worker thread while the caller writes the current one.
 
 A database load alternates two kinds of work: generating a block (mostly torch and
-numpy, which release the GIL) and sending it (Python tuples into COPY, then the server
-parses and inserts). Done one after the other, the load runs at the sum of both speeds;
+numpy, which release the GIL) and sending it (converting it for the driver, then the
+server inserts it). Done one after the other, the load runs at the sum of both speeds;
 :func:`run_ahead` lets generation of block k+1 overlap the write of block k, with at most
-``depth`` blocks waiting, so memory stays bounded by the block size.
+``depth`` blocks waiting, so memory stays bounded by the block size (see
+:mod:`synthohive_seed.prefetch`).
 """
 
 from __future__ import annotations

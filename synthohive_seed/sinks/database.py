@@ -422,7 +422,7 @@ def _insert(
     """
     count = 0
 
-    columns = tuple(_writable(spec))
+    columns, nulled_set = tuple(_writable(spec)), frozenset(nulled)
 
     def batches() -> Iterator[Batch]:
         nonlocal count
@@ -432,14 +432,14 @@ def _insert(
             # Converted by the hook, a batch at a time: a block is never held twice in
             # memory as Python objects.
             for start, stop in batch_bounds(len(frame)):
-                yield Batch(spec.key, frame.iloc[start:stop], columns, frozenset(nulled))
+                yield Batch(spec.key, frame.iloc[start:stop], columns, nulled_set)
 
     pending = batches()
     first = next(pending, None)
-    if first is None or not _writable(spec):
+    if first is None or not columns:
         for _ in pending:
             pass
-        return count if _writable(spec) else 0
+        return count if columns else 0
     hooks.insert(conn, table, columns, chain([first], pending), advance)
     return count
 

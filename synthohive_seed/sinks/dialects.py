@@ -105,8 +105,8 @@ class PostgresHooks(DialectHooks):
             # Built-in types of simple binary form: the COPY data is built by numpy a
             # column at a time (sinks/pgcopy.py), in a worker thread so the next batch is
             # encoded while the server takes this one.
-            encoded = prefetch(((encode_rows(b.frame, columns, types, b.nulled, b.key), len(b))
-                                for b in batches), name="synthohive-encode")
+            encoded = prefetch(((encode_rows(b, types), len(b)) for b in batches),
+                               name="synthohive-encode")
             with closing(encoded), dbapi.cursor() as cursor:
                 for part in (([e] for e in encoded) if per_batch else [encoded]):
                     with cursor.copy(sql) as copy:

@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from ..errors import WriteError
 from ..schema.model import ColumnSpec
-from .values import python_values
+from .values import Batch, python_values
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
 """Binary COPY signature, flags (none) and header extension length (0)."""
@@ -58,17 +58,16 @@ def encodable(columns: Sequence[ColumnSpec], oids: Sequence[int]) -> bool:
         _encoder(col, oid) is not None for col, oid in zip(columns, oids))
 
 
-def encode_rows(frame: pd.DataFrame, columns: Sequence[ColumnSpec], oids: Sequence[int],
-                nulled: Sequence[str], key: str) -> bytes:
-    """The binary COPY tuples of ``frame`` (no signature, no trailer).
+def encode_rows(batch: Batch, oids: Sequence[int]) -> bytes:
+    """The binary COPY tuples of ``batch`` (no signature, no trailer) for columns of ``oids``.
 
-    ``nulled`` columns are written as NULL whatever the frame holds (deferred FKs).
-    Raises :class:`WriteError` naming ``key.column`` for a value its type cannot hold.
+    The batch's ``nulled`` columns are written as NULL whatever the frame holds.
+    Raises :class:`WriteError` naming ``table.column`` for a value its type cannot hold.
     """
-    n = len(frame)
+    frame, key, n = batch.frame, batch.key, len(batch)
     fields: list[Encoded] = []
-    for col, oid in zip(columns, oids):
-        if col.name in nulled:
+    for col, oid in zip(batch.columns, oids):
+        if col.name in batch.nulled:
             fields.append((np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.uint8)))
             continue
         encoder = _encoder(col, oid)
